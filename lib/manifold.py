@@ -1,0 +1,173 @@
+r"""The critical manifold of the reduced dynamics and the dichotomy.
+
+Freezing ``a`` (``eps = 0``), the fast equation
+:math:`\dot\kappa = a(1-\kappa^2)[\phi'(\kappa) - \tfrac12 a H'(\kappa)]` has the rest set
+
+.. math:: M_0 = \{\kappa=\pm1\} \cup \{a=0\} \cup \{a = A(\kappa)\}, \qquad
+          A(\kappa) = 2\phi'(\kappa)/H'(\kappa).
+
+Where :math:`M_0` is normally hyperbolic (the derivative of the fast field across it
+is non-zero) the slow flow :math:`\dot a = \varepsilon[\phi - aH]` restricted to it
+describes the motion for small ``eps`` (Tikhonov, Fenichel). On the interior branch its
+rest points are the critical points of :math:`R(\kappa) = \phi(\kappa)^2/H(\kappa)`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import optimize
+
+from lib._checks import alignment, finite_array, positive
+from lib.reduced import ReducedDynamics
+
+__all__ = ["CriticalManifold", "Verdict"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The small-``a0`` dichotomy: does the network unlearn after aligning?
+
+    ``teacher_degree`` is :math:`\\sum_k k u_k / \\sum_k u_k = \\phi'(1)/\\phi(1)`,
+    ``student_degree`` is :math:`\\sum_k k v_k / \\sum_k v_k = H'(1)/(2H(1))`;
+    unlearning happens iff the first is below the second (:math:`R'(1) < 0`).
+    """
+
+    unlearns: bool
+    teacher_degree: float
+    student_degree: float
+    dR1: float
+
+
+class CriticalManifold:
+    """Critical manifold, stability, profile and slow flow of a :class:`ReducedDynamics`."""
+
+    def __init__(self, dyn: ReducedDynamics):
+        self.dyn = dyn
+        self.phi, self.H = dyn.phi, dyn.H
+        self.dphi, self.dH = dyn.phi.deriv(), dyn.H.deriv()
+
+    # -- the branches ---------------------------------------------------------------
+    def A(self, kappa):
+        """Interior branch :math:`A(\\kappa) = 2\\phi'(\\kappa)/H'(\\kappa)` (inf where H' = 0)."""
+        kappa = alignment("kappa", kappa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 2 * self.dphi(kappa) / self.dH(kappa)
+
+    def dA(self, kappa):
+        """Derivative of the interior branch, :math:`A'(\\kappa)`."""
+        kappa = alignment("kappa", kappa)
+        d2phi, d2H = self.dphi.deriv()(kappa), self.dH.deriv()(kappa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return 2 * (d2phi * self.dH(kappa) - self.dphi(kappa) * d2H) / self.dH(kappa) ** 2
+
+    def eigenvalue(self, kappa, a):
+        """:math:`\\partial_\\kappa \\dot\\kappa` at ``(kappa, a)`` with ``a`` frozen.
+
+        On :math:`M_0` its sign decides stability: negative attracts, positive repels,
+        zero marks a point where normal hyperbolicity fails.
+        """
+        kappa = alignment("kappa", kappa)
+        a = finite_array("a", a)
+        g = self.dphi(kappa) - 0.5 * a * self.dH(kappa)
+        dg = self.dphi.deriv()(kappa) - 0.5 * a * self.dH.deriv()(kappa)
+        return a * (-2 * kappa * g + (1 - kappa**2) * dg)
+
+    def transcritical_a(self) -> float:
+        """:math:`A(1)`: where the branch :math:`\\kappa=1` meets the interior branch."""
+        return float(self.A(1.0))
+
+    # -- the profile and the dichotomy ----------------------------------------------
+    def R(self, kappa):
+        """Explained variance :math:`R(\\kappa) = \\phi^2/H` at the best ``a = phi/H``."""
+        kappa = alignment("kappa", kappa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.phi(kappa) ** 2 / self.H(kappa)
+
+    def dR(self, kappa):
+        """:math:`R'(\\kappa) = \\phi(2\\phi' H - \\phi H')/H^2`."""
+        kappa = alignment("kappa", kappa)
+        p, H = self.phi(kappa), self.H(kappa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return p * (2 * self.dphi(kappa) * H - p * self.dH(kappa)) / H**2
+
+    def verdict(self) -> Verdict:
+        """The unlearning criterion for small ``a0`` (see :class:`Verdict`)."""
+        u, v = self.dyn.u, self.dyn.v
+        if u.sum() == 0:
+            raise ValueError("phi(1) = 0: the student explains nothing of the teacher at kappa = 1")
+        td = float(np.sum(np.arange(u.size) * u) / u.sum())
+        sd = float(np.sum(np.arange(v.size) * v) / v.sum())
+        dR1 = float(self.dR(1.0))
+        return Verdict(unlearns=bool(dR1 < 0), teacher_degree=td, student_degree=sd, dR1=dR1)
+
+    def abar(self) -> float:
+        """:math:`\\bar a = \\phi(1)/H(1)`, where ``a`` settles if kappa stays at 1."""
+        return float(self.phi(1.0) / self.H(1.0))
+
+    def rest_points(self, n_grid: int = 2001) -> np.ndarray:
+        """Alignments in (0, 1) where :math:`R'` changes sign: rest points of the slow flow."""
+        k = np.linspace(0, 1, n_grid)[1:-1]
+        r = self.dR(k)
+        exact = list(k[r == 0])
+        idx = np.nonzero(np.sign(r[:-1]) * np.sign(r[1:]) < 0)[0]
+        roots = [optimize.brentq(self.dR, k[i], k[i + 1], xtol=1e-14) for i in idx]
+        return np.sort(np.array(exact + roots))
+
+    # -- times along kappa = 1 ------------------------------------------------------------
+    def _check_entry(self, a0):
+        a0 = float(finite_array("a0", a0))
+        A1, abar = self.transcritical_a(), self.abar()
+        if not (0 < a0 < A1 < abar):
+            raise ValueError(
+                f"needs 0 < a0 < A(1) < abar for a delayed exit; got a0={a0!r}, "
+                f"A(1)={A1:.6g}, abar={abar:.6g}")
+        return a0, A1, abar
+
+    def naive_onset_time(self, a0: float, eps: float | None = None) -> float:
+        """Time at which ``a`` on :math:`\\kappa=1` crosses :math:`A(1)`, starting from ``a0``.
+
+        On :math:`\\kappa=1`, :math:`\\dot a = \\varepsilon(\\phi(1) - aH(1))`, so
+        :math:`t^* = \\log\\frac{\\bar a - a_0}{\\bar a - A(1)} / (\\varepsilon H(1))`.
+        """
+        a0, A1, abar = self._check_entry(a0)
+        eps = self.dyn.eps if eps is None else positive("eps", eps)
+        return float(np.log((abar - a0) / (abar - A1)) / (eps * self.H(1.0)))
+
+    def exit_a(self, a_entry: float) -> float:
+        """Entry-exit value of ``a`` at which the trajectory leaves :math:`\\kappa=1`.
+
+        With :math:`\\delta = 1-\\kappa`, :math:`\\dot\\delta \\approx -2a g(a)\\delta`,
+        :math:`g(a) = \\phi'(1) - aH'(1)/2`, and ``a`` on the slow equation, the
+        attraction gathered between ``a_entry`` and :math:`A(1)` is spent again after
+        it; the exit solves
+        :math:`\\int_{a_{entry}}^{a_{exit}} \\frac{2a g(a)}{\\phi(1) - aH(1)}\\,da = 0`
+        (leading order in ``eps``, independent of it).
+        """
+        a0, A1, abar = self._check_entry(a_entry)
+        p1, H1, dp1, dH1 = (float(f(1.0)) for f in (self.phi, self.H, self.dphi, self.dH))
+        n_abar = 2 * dp1 * abar - dH1 * abar**2  # numerator 2a(phi'(1) - a H'(1)/2) at abar
+
+        def primitive(a):
+            # 2a(dp1 - a dH1/2) / (H1 (abar - a)) = [-(2 dp1 - dH1 (a + abar)) + n_abar/(abar - a)] / H1
+            return (-2 * dp1 * a + dH1 * (0.5 * a**2 + abar * a) - n_abar * np.log(abar - a)) / H1
+
+        def balance(a):
+            return primitive(a) - primitive(a0)
+
+        hi = abar - 1e-12 * max(1.0, abar)
+        if balance(hi) > 0:
+            return float("nan")  # never exits before a reaches abar
+        return float(optimize.brentq(balance, A1, hi, xtol=1e-14))
+
+    # -- the slow flow on the interior branch ------------------------------------------
+    def slow_flow(self, kappa):
+        """Slow flow on the branch :math:`a = A(\\kappa)` in slow time :math:`\\tau=\\varepsilon t`.
+
+        Returns ``(dkappa/dtau, da/dtau)`` with :math:`da/d\\tau = \\phi - A H` and
+        :math:`d\\kappa/d\\tau = (da/d\\tau)/A'(\\kappa)`.
+        """
+        kappa = alignment("kappa", kappa)
+        da = self.phi(kappa) - self.A(kappa) * self.H(kappa)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return da / self.dA(kappa), da

@@ -33,7 +33,7 @@ def _factorials(n: int) -> np.ndarray:
     return np.array([math.factorial(k) for k in range(n)], dtype=float)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HermiteSeries:
     """The series :math:`\\sum_k` ``coeffs[k]`` :math:`\\mathrm{He}_k`.
 

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.integrate import solve_ivp
 
-from lib._checks import alignment, finite_array, positive
+from lib._checks import alignment, finite_array, increasing_times, positive
 from lib.reduced import ReducedDynamics
 
-__all__ = ["CriticalManifold", "Verdict"]
+__all__ = ["CriticalManifold", "Verdict", "SingularLimit", "measure_exit"]
 
 
 @dataclass(frozen=True)
@@ -171,3 +172,152 @@ class CriticalManifold:
         da = self.phi(kappa) - self.A(kappa) * self.H(kappa)
         with np.errstate(divide="ignore", invalid="ignore"):
             return da / self.dA(kappa), da
+
+    # -- the singular (eps -> 0) limit -------------------------------------------------
+    def fast_landing(self, kappa0: float, a: float, n_grid: int = 4001) -> float:
+        """Where the fast flow (``a`` frozen) started at ``kappa0`` comes to rest.
+
+        The layer equation :math:`\\dot\\kappa = (1-\\kappa^2)\\,a\\,g(\\kappa, a)`,
+        :math:`g = \\phi' - aH'/2`, moves ``kappa`` monotonically in the direction of
+        the sign of :math:`a\\,g(\\kappa_0, a)` until the first zero of ``g`` on the
+        way (a point of the interior branch, found on a grid of ``n_grid`` points and
+        refined by bisection) or the boundary ``±1``.
+        """
+        k0 = float(alignment("kappa0", kappa0))
+        a = float(finite_array("a", a))
+        if abs(k0) == 1.0 or a == 0.0:
+            return k0
+
+        def g(k):
+            return a * (self.dphi(k) - 0.5 * a * self.dH(k))
+
+        s0 = np.sign(g(k0))
+        if s0 == 0:
+            return k0
+        end = 1.0 if s0 > 0 else -1.0
+        grid = np.linspace(k0, end, n_grid)
+        vals = g(grid[:-1])  # the boundary itself is a rest point anyway
+        bad = np.nonzero(np.sign(vals) != s0)[0]
+        if bad.size == 0:
+            return end
+        i = int(bad[0])
+        if vals[i] == 0:
+            return float(grid[i])
+        return float(optimize.brentq(g, grid[i - 1], grid[i], xtol=1e-14))
+
+    def singular_limit(self, kappa0: float, a0: float, tau) -> "SingularLimit":
+        """The ``eps -> 0`` limit of the trajectory from ``(kappa0, a0)``, in slow time.
+
+        Plotted against :math:`\\tau = \\varepsilon t` the solutions of the reduced ODE
+        converge (away from thin layers) to a concatenation of fast jumps and slow
+        motions on the attracting parts of :math:`M_0`:
+
+        1. at :math:`\\tau = 0` a jump at frozen ``a = a0`` to :meth:`fast_landing`;
+        2. on :math:`\\kappa = 1`, :math:`da/d\\tau = \\phi(1) - aH(1)`, until ``a``
+           reaches the entry-exit value :meth:`exit_a` (not the naive :math:`A(1)`);
+        3. a jump at frozen ``a = a_exit`` down to the interior branch;
+        4. the slow flow :meth:`slow_flow` on the interior branch :math:`a = A(\\kappa)`,
+           toward a rest point (a maximiser of ``R``).
+
+        ``a0`` must be positive. A slow motion that reaches a fold of the branch
+        (:math:`A' = 0`, a further jump not modelled here) raises ``RuntimeError``.
+        ``tau`` is an increasing array of slow times (or a final time, then 501 points).
+        """
+        k0 = float(alignment("kappa0", kappa0))
+        a0 = float(positive("a0", a0))
+        tau = np.asarray(tau, dtype=float)
+        if tau.ndim == 0:
+            tau = np.linspace(0.0, positive("tau", tau), 501)
+        tau = increasing_times("tau", tau)
+        kappa, a = np.empty_like(tau), np.empty_like(tau)
+        tau_exit = a_exit = float("nan")
+        k_land = self.fast_landing(k0, a0)
+        if abs(k_land) == 1.0:
+            p, H = float(self.phi(k_land)), float(self.H(k_land))
+            abar = p / H
+            A1 = self.transcritical_a()
+            if k_land == 1.0 and 0 < a0 < A1 < abar:
+                a_exit = self.exit_a(a0)
+                if np.isfinite(a_exit):
+                    tau_exit = float(np.log((abar - a0) / (abar - a_exit)) / H)
+            on = tau < tau_exit if np.isfinite(tau_exit) else np.ones(tau.shape, bool)
+            kappa[on] = k_land
+            a[on] = abar + (a0 - abar) * np.exp(-H * tau[on])
+            if not np.isfinite(tau_exit):
+                return SingularLimit(tau, kappa, a, tau_exit, a_exit, k_land)
+            k_branch = self.fast_landing(1.0 - 1e-12, a_exit)
+            start, rest = tau_exit, ~on
+        else:
+            k_branch, start, rest = k_land, 0.0, np.ones(tau.shape, bool)
+            k_land = float("nan")
+        if abs(k_branch) == 1.0 or self.eigenvalue(k_branch, self.A(k_branch)) >= 0:
+            raise RuntimeError(f"no attracting interior branch below kappa=1 at a={a_exit!r}")
+        kappa[rest], a[rest] = self._branch_flow(k_branch, start, tau[rest])
+        return SingularLimit(tau, kappa, a, tau_exit, a_exit, k_branch)
+
+    def _branch_flow(self, k_start: float, tau0: float, tau: np.ndarray):
+        """Integrate :math:`d\\kappa/d\\tau = (\\phi - AH)/A'` on the interior branch."""
+        if tau.size == 0:
+            return np.empty(0), np.empty(0)
+
+        def rhs(_, y):
+            k = y[0]
+            return [(self.phi(k) - self.A(k) * self.H(k)) / self.dA(k)]
+
+        def fold(_, y):
+            return self.dA(y[0])
+
+        fold.terminal = True
+        span = (tau0, max(tau[-1], tau0))
+        if span[1] == span[0]:
+            k = np.full(tau.shape, k_start)
+        else:
+            sol = solve_ivp(rhs, span, [k_start], method="LSODA", t_eval=tau, events=fold,
+                            rtol=1e-10, atol=1e-12)
+            if sol.status == 1:
+                raise RuntimeError(f"the slow flow reaches a fold of the branch at tau={sol.t_events[0][0]:.4g}")
+            if not sol.success:
+                raise RuntimeError(f"slow-flow integration failed: {sol.message}")
+            k = sol.y[0]
+        return k, self.A(np.clip(k, -1, 1))
+
+
+@dataclass(frozen=True)
+class SingularLimit:
+    """The ``eps -> 0`` trajectory of :meth:`CriticalManifold.singular_limit`.
+
+    ``tau`` slow times; ``kappa``, ``a`` on the branches of :math:`M_0`; ``tau_exit``
+    and ``a_exit`` where the trajectory leaves :math:`\\kappa = 1` (NaN if it never
+    does); ``kappa_branch`` where it lands on the interior branch (after the exit, or
+    at ``tau = 0`` if the first jump lands there; then ``tau_exit`` is NaN).
+    """
+
+    tau: np.ndarray
+    kappa: np.ndarray
+    a: np.ndarray
+    tau_exit: float
+    a_exit: float
+    kappa_branch: float
+
+
+def measure_exit(traj, level: float = 0.99):
+    """Time and ``a`` at which a :class:`~lib.reduced.Trajectory` leaves ``kappa > level``.
+
+    The exit is the first downward crossing of ``level`` after the first upward one,
+    located by linear interpolation of ``1 - kappa`` (``traj.gap``) between samples.
+    Returns ``(t_exit, a_exit)``, NaN if the trajectory never enters or never leaves.
+    """
+    level = float(alignment("level", level))
+    gap, thr = np.asarray(traj.gap), 1.0 - level
+    inside = gap < thr
+    if not inside.any():
+        return float("nan"), float("nan")
+    first_in = int(np.argmax(inside))
+    out = np.nonzero(~inside[first_in:])[0]
+    if out.size == 0:
+        return float("nan"), float("nan")
+    j = first_in + int(out[0])
+    w = (thr - gap[j - 1]) / (gap[j] - gap[j - 1])
+    t = traj.t[j - 1] + w * (traj.t[j] - traj.t[j - 1])
+    a = traj.a[j - 1] + w * (traj.a[j] - traj.a[j - 1])
+    return float(t), float(a)

@@ -59,7 +59,7 @@ def test_relu_closed_form_against_quadrature():
     series = hermite.relu(12)
     density = lambda z: math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
     for k in range(13):
-        val = integrate.quad(lambda z: z * he(k, z) * density(z), 0, np.inf, epsabs=1e-13)[0]
+        val = integrate.quad(lambda z: z * he(k, z) * density(z), 0, 40, epsabs=1e-10, epsrel=0, limit=200)[0]
         assert series.coeffs[k] == pytest.approx(val / math.factorial(k), abs=1e-11), k
 
 
@@ -98,5 +98,5 @@ def test_bad_arguments_raise():
         s.mehler(1.5)
     with pytest.raises(ValueError, match="degree"):
         hermite.relu(0)
-    with pytest.raises(ValueError, match="fn"):
+    with pytest.raises(ValueError, match="fn"), np.errstate(invalid="ignore"):
         HermiteSeries.from_function(lambda z: np.log(z), 4)

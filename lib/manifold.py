@@ -143,23 +143,40 @@ class CriticalManifold:
         attraction gathered between ``a_entry`` and :math:`A(1)` is spent again after
         it; the exit solves
         :math:`\\int_{a_{entry}}^{a_{exit}} \\frac{2a g(a)}{\\phi(1) - aH(1)}\\,da = 0`
-        (leading order in ``eps``, independent of it).
+        (leading order in ``eps``, independent of it). Solved through :meth:`exit_tau`,
+        which stays accurate when :math:`a_{exit}` lies exponentially close to
+        :math:`\\bar a`.
+        """
+        a0, _, abar = self._check_entry(a_entry)
+        tau = self.exit_tau(a0)
+        return float(abar - (abar - a0) * np.exp(-float(self.H(1.0)) * tau))
+
+    def exit_tau(self, a_entry: float) -> float:
+        """Slow time :math:`\\tau = \\varepsilon t` of the entry-exit from :math:`\\kappa=1`.
+
+        The same balance as :meth:`exit_a`, solved for the slow time along
+        :math:`a(\\tau) = \\bar a - (\\bar a - a_{entry})e^{-H(1)\\tau}` instead of for ``a``.
+        The logarithm in the primitive is then linear in ``tau``, so the exit is found
+        even when :math:`a_{exit}` lies exponentially close to :math:`\\bar a`: the repulsion keeps acting at the rate
+        :math:`2\\bar a|g(1,\\bar a)|` while ``a`` sits at :math:`\\bar a`, so the exit
+        always comes, after a long delay.
         """
         a0, A1, abar = self._check_entry(a_entry)
         p1, H1, dp1, dH1 = (float(f(1.0)) for f in (self.phi, self.H, self.dphi, self.dH))
-        n_abar = 2 * dp1 * abar - dH1 * abar**2  # numerator 2a(phi'(1) - a H'(1)/2) at abar
+        n_abar = 2 * dp1 * abar - dH1 * abar**2
 
-        def primitive(a):
-            # 2a(dp1 - a dH1/2) / (H1 (abar - a)) = [-(2 dp1 - dH1 (a + abar)) + n_abar/(abar - a)] / H1
-            return (-2 * dp1 * a + dH1 * (0.5 * a**2 + abar * a) - n_abar * np.log(abar - a)) / H1
+        def balance(tau):
+            a = abar - (abar - a0) * np.exp(-H1 * tau)
+            poly = -2 * dp1 * (a - a0) + dH1 * (0.5 * (a**2 - a0**2) + abar * (a - a0))
+            return (poly + n_abar * H1 * tau) / H1  # -n_abar [log(abar-a) - log(abar-a0)]
 
-        def balance(a):
-            return primitive(a) - primitive(a0)
-
-        hi = abar - 1e-12 * max(1.0, abar)
-        if balance(hi) > 0:
-            return float("nan")  # never exits before a reaches abar
-        return float(optimize.brentq(balance, A1, hi, xtol=1e-14))
+        lo = float(np.log((abar - a0) / (abar - A1)) / H1)
+        hi = 2 * lo + 1.0
+        while balance(hi) > 0:
+            hi *= 2
+            if hi > 1e12:
+                return float("inf")
+        return float(optimize.brentq(balance, lo, hi, xtol=1e-13, rtol=1e-14))
 
     # -- the slow flow on the interior branch ------------------------------------------
     def slow_flow(self, kappa):
@@ -213,8 +230,10 @@ class CriticalManifold:
         motions on the attracting parts of :math:`M_0`:
 
         1. at :math:`\\tau = 0` a jump at frozen ``a = a0`` to :meth:`fast_landing`;
-        2. on :math:`\\kappa = 1`, :math:`da/d\\tau = \\phi(1) - aH(1)`, until ``a``
-           reaches the entry-exit value :meth:`exit_a` (not the naive :math:`A(1)`);
+        2. on :math:`\\kappa = 1`, :math:`da/d\\tau = \\phi(1) - aH(1)`, until the
+           entry-exit time :meth:`exit_tau` (where ``a`` reaches :meth:`exit_a`, not the
+           naive :math:`A(1)`); only if the fast jump landed on ``kappa = 1`` and
+           :math:`a_0 < A(1) < \\bar a`, otherwise ``a`` tends to :math:`\\bar a` there;
         3. a jump at frozen ``a = a_exit`` down to the interior branch;
         4. the slow flow :meth:`slow_flow` on the interior branch :math:`a = A(\\kappa)`,
            toward a rest point (a maximiser of ``R``).
@@ -237,9 +256,8 @@ class CriticalManifold:
             abar = p / H
             A1 = self.transcritical_a()
             if k_land == 1.0 and 0 < a0 < A1 < abar:
-                a_exit = self.exit_a(a0)
-                if np.isfinite(a_exit):
-                    tau_exit = float(np.log((abar - a0) / (abar - a_exit)) / H)
+                tau_exit = self.exit_tau(a0)
+                a_exit = float(abar + (a0 - abar) * np.exp(-H * tau_exit))
             on = tau < tau_exit if np.isfinite(tau_exit) else np.ones(tau.shape, bool)
             kappa[on] = k_land
             a[on] = abar + (a0 - abar) * np.exp(-H * tau[on])
@@ -275,7 +293,8 @@ class CriticalManifold:
             sol = solve_ivp(rhs, span, [k_start], method="LSODA", t_eval=tau, events=fold,
                             rtol=1e-10, atol=1e-12)
             if sol.status == 1:
-                raise RuntimeError(f"the slow flow reaches a fold of the branch at tau={sol.t_events[0][0]:.4g}")
+                raise RuntimeError("the slow flow reaches a fold of the branch at "
+                                   f"tau={sol.t_events[0][0]:.4g}")
             if not sol.success:
                 raise RuntimeError(f"slow-flow integration failed: {sol.message}")
             k = sol.y[0]

@@ -47,7 +47,9 @@ class Trajectory:
     """A solution of the reduced ODE at the requested times.
 
     ``gap`` is :math:`1-\\kappa`, computed from :math:`u=\\operatorname{artanh}\\kappa`
-    without cancellation (it stays meaningful where ``kappa`` rounds to 1).
+    without cancellation (it stays meaningful where ``kappa`` rounds to 1), and
+    ``log_gap`` its logarithm, which stays finite even where ``gap`` underflows
+    (below :math:`10^{-308}`, reached for ``eps`` below about 0.001).
     """
 
     t: np.ndarray
@@ -55,6 +57,7 @@ class Trajectory:
     a: np.ndarray
     loss: np.ndarray
     gap: np.ndarray
+    log_gap: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -188,9 +191,10 @@ class ReducedDynamics:
             raise RuntimeError("integration produced non-finite a")
         if frozen:
             kappa = np.full_like(a, np.sign(kappa0))
-            gap = 1 - kappa
+            with np.errstate(divide="ignore"):
+                log_gap = np.log(1 - kappa)
         else:
             kappa = np.tanh(u)
-            # 1 - tanh(u) = 2 / (1 + e^{2u}) without cancellation
-            gap = 2.0 / (1.0 + np.exp(np.minimum(2 * u, 700.0)))
-        return Trajectory(t=t, kappa=kappa, a=a, loss=self.loss(kappa, a), gap=gap)
+            log_gap = np.log(2.0) - np.logaddexp(0.0, 2 * u)  # 1 - tanh u = 2 / (1 + e^{2u})
+        return Trajectory(t=t, kappa=kappa, a=a, loss=self.loss(kappa, a),
+                          gap=np.exp(log_gap), log_gap=log_gap)

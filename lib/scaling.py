@@ -41,7 +41,7 @@ from lib._checks import finite_array, increasing_times, positive, positive_int
 from lib.reduced import ReducedDynamics
 
 __all__ = ["LaurentSeries", "BranchExpansion", "ScalingLaw", "branch_expansion",
-           "scaling_law", "loglog_fit", "local_exponent"]
+           "scaling_law", "loglog_fit", "local_exponent", "finite_width_dynamics"]
 
 
 def _series_div(num: np.ndarray, den: np.ndarray, n: int) -> np.ndarray:
@@ -247,3 +247,31 @@ def local_exponent(t, y):
     if t[0] <= 0 or np.any(y <= 0):
         raise ValueError("t and y must be positive for a log-log slope")
     return np.gradient(np.log(y), np.log(t))
+
+
+# -- finite width ------------------------------------------------------------------------
+def finite_width_dynamics(dyn: ReducedDynamics, width: int) -> ReducedDynamics:
+    r"""The reduced dynamics of ``width`` neurons that share ``kappa`` and ``a`` (``d`` -> infinity).
+
+    With :math:`N` neurons, :math:`\mathbb{E}[f^2] = a^2[(1-\frac1N)H(\kappa) + \frac1N\|\sigma\|^2]`:
+    the diagonal terms :math:`i=j` have overlap 1, the others :math:`\kappa^2`. The extra
+    :math:`\frac{a^2}{2N}(\|\sigma\|^2 - H)` changes only the slow equation (it does not depend
+    on the direction of :math:`w_j`), exactly like a constant mode. The result is expressed as
+    a :class:`ReducedDynamics` of an equivalent pair: student
+    :math:`s'_k = \lambda s_k` (:math:`k \ge 1`), :math:`s_0'^2 = \lambda^2 s_0^2 + \|\sigma\|^2/N`,
+    teacher :math:`c'_k = c_k/\lambda` (:math:`k \ge 1`), :math:`\lambda = \sqrt{1 - 1/N}`, which
+    has the same :math:`\phi` and :math:`H_N = (1-\frac1N)H + \frac1N\|\sigma\|^2`. Needs a centred
+    teacher (:math:`c_0 = 0`).
+    """
+    if not isinstance(dyn, ReducedDynamics):
+        raise ValueError(f"dyn must be a ReducedDynamics, got {type(dyn).__name__}")
+    n = positive_int("width", width)
+    if n < 2:
+        raise ValueError(f"width must be at least 2, got {width!r}")
+    if dyn.teacher.coeffs[0] != 0:
+        raise ValueError(f"needs a centred teacher, got c_0={dyn.teacher.coeffs[0]!r}")
+    lam = np.sqrt(1 - 1 / n)
+    s = dyn.student.coeffs * lam
+    s[0] = np.sqrt(lam**2 * dyn.student.coeffs[0] ** 2 + dyn.student.norm2() / n)
+    c = dyn.teacher.coeffs / lam
+    return ReducedDynamics(c, s, eps=dyn.eps, noise=dyn.noise)

@@ -82,6 +82,9 @@ def test_gap_resolves_the_boundary_for_small_eps():
     assert traj.gap.min() < 1e-40  # far below float64 resolution of kappa near 1
     assert np.all(traj.gap > 0)
     np.testing.assert_allclose(traj.gap[:20], 1 - traj.kappa[:20], rtol=1e-6)
+    deep = running_example(eps=0.0005).integrate(0.01, 0.1, np.linspace(0, 2000, 2001))
+    assert deep.log_gap.min() < np.log(1e-310)  # beyond float64: only the logarithm survives
+    assert np.all(np.isfinite(deep.log_gap))
 
 
 def test_scalar_time_and_times_not_starting_at_zero():

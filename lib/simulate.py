@@ -23,9 +23,9 @@ Written out, with :math:`h_{bj} = \langle w_j, x_b\rangle` and :math:`r_b = f(x_
                          {|w_j - \eta\,(g_j - \langle g_j, w_j\rangle w_j)|}, \qquad
     a_j \leftarrow a_j - \frac{\varepsilon\eta}{B}\sum_b r_b\,\sigma(h_{bj}).
 
-The step costs two matrix products of shape ``B x d x N`` (:math:`XW^\top` and
-:math:`G^\top X`) plus elementwise work; :math:`\langle g_j, w_j\rangle = \frac1B\sum_b G_{bj} h_{bj}`
-needs no third product. :math:`\sigma` and :math:`\sigma'` are evaluated from the Hermite
+The step costs two matrix products of shape ``B x d x N`` (:math:`WX^\top` and
+:math:`G^\top X`) plus elementwise work; :math:`\langle g_j, w_j\rangle` is a row-wise dot
+product of two ``N x d`` arrays, no third product. :math:`\sigma` and :math:`\sigma'` are evaluated from the Hermite
 coefficients by Clenshaw's recurrence (stable for any degree, e.g. tanh truncated at 15).
 
 The population loss :math:`\frac12\mathbb{E}[(f-y)^2]` is computed *exactly* at every
@@ -35,12 +35,15 @@ with :math:`q_{ij} = \langle w_i, w_j\rangle`, at any finite ``d``, so no test b
 
 All seeds run at once through ``jax.vmap``; the loop is a ``lax.scan`` over record times
 around a ``lax.fori_loop`` over steps, so memory does not grow with the number of steps.
-The same code runs on a GPU when JAX sees one; matrix products use full float32
-precision (``Precision.HIGHEST``: no TF32 on GPUs).
+The same code runs on a GPU when JAX sees one (install JAX with CUDA support, e.g.
+``pip install -U "jax[cuda12]"``, no code change); matrix products use full float32
+precision (``Precision.HIGHEST``: no TF32 on GPUs). Random numbers: one threefry draw of
+shape ``(B, d)`` per step (``(B, d+1)`` with label noise), keyed by
+``fold_in(key(seed), step)``, so a run is reproducible and independent of how many seeds
+are vmapped together.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import partial
 
@@ -50,9 +53,6 @@ from lib._checks import finite_array, positive, positive_int
 from lib.hermite import HermiteSeries
 
 __all__ = ["NetworkRun", "simulate_network", "hermite_eval", "sgd_step", "population_loss"]
-
-_HI = None  # set lazily to jax.lax.Precision.HIGHEST
-
 
 def _jax():
     import jax  # imported lazily: importing lib must not require jax initialisation
@@ -105,18 +105,19 @@ def sgd_step(W, a, x, y, *, s_coeffs, ds_coeffs, lr, eps, freeze_a=False):
     jnp = jax.numpy
     hi = jax.lax.Precision.HIGHEST
     n, b = W.shape[0], x.shape[0]
-    h = jnp.matmul(x, W.T, precision=hi)                    # (B, N)
-    s = hermite_eval(s_coeffs, h)
-    ds = hermite_eval(ds_coeffs, h)
-    r = jnp.matmul(s, a, precision=hi) / n - y              # (B,)
-    gm = (r[:, None] * ds) * (a[None, :] / b)               # (B, N): G_bj / B
-    grad = jnp.matmul(gm.T, x, precision=hi)                # (N, d)
-    radial = jnp.sum(gm * h, axis=0)                        # <g_j, w_j>
+    # neuron-major layout (N, B): both products are then plain row-major matmuls, which
+    # XLA's CPU backend runs faster than a product contracting a leading dimension
+    hT = jnp.matmul(W, x.T, precision=hi)                   # (N, B): h_bj = <w_j, x_b>
+    s = hermite_eval(s_coeffs, hT)
+    r = jnp.matmul(a, s, precision=hi) / n - y              # (B,): f(x_b) - y_b
+    gT = hermite_eval(ds_coeffs, hT) * (a[:, None] / b) * r[None, :]
+    grad = jnp.matmul(gT, x, precision=hi)                  # (N, d): g_j
+    radial = jnp.sum(grad * W, axis=1)                      # <g_j, w_j>
     W1 = W - lr * (grad - radial[:, None] * W)
     W1 = W1 * jax.lax.rsqrt(jnp.sum(W1 * W1, axis=1, keepdims=True))
     if freeze_a:
         return W1, a
-    a1 = a - (eps * lr / b) * jnp.matmul(r, s, precision=hi)
+    a1 = a - (eps * lr / b) * jnp.matmul(s, r, precision=hi)
     return W1, a1
 
 
@@ -152,7 +153,9 @@ class NetworkRun:
     ``seeds`` is ``(S,)``. Means and standard deviations are across the N neurons.
     ``rho`` is :math:`|\\frac1N\\sum_j (w_j - \\kappa_j\\theta_*)|^2`, the squared norm of
     the mean orthogonal part (coherence of the neurons, THEORY section 6). ``loss``
-    is the exact population loss (label noise included).
+    is the exact population loss (label noise included); it costs one ``N x N x d``
+    product (and an ``N x N`` array per seed) at each record time, so record sparsely
+    at very large widths.
     """
 
     t: np.ndarray
@@ -194,7 +197,9 @@ def _series(name, value) -> HermiteSeries:
         raise ValueError(f"{name}: {err}") from None
 
 
-@partial(lambda f: f)  # placeholder to keep the decorator position documented
+_CACHE: dict = {}
+
+
 def _build(teacher, student, *, width, dim, batch, lr, eps, a0, n_records, steps_per_record,
            freeze_a, label_noise, dtype):
     """Return a jitted function ``keys -> stacked records`` (vmapped over seeds)."""
@@ -214,17 +219,21 @@ def _build(teacher, student, *, width, dim, batch, lr, eps, a0, n_records, steps
 
     def one_seed(key):
         k_init, k_run = jax.random.split(key)
-        W = jax.random.normal(k_init, (width, dim), dtype)
+        W = jax.random.normal(k_init, (width, dim), dtype)  # uniform on the sphere
         W = W * jax.lax.rsqrt(jnp.sum(W * W, axis=1, keepdims=True))
         a = jnp.full((width,), a0, dtype)
+        first = stats(W, a)
 
         def body(i, carry):
             W, a = carry
-            kx, kn = jax.random.split(jax.random.fold_in(k_run, i))
-            x = jax.random.normal(kx, (batch, dim), dtype)
+            # one draw per step (one threefry instance: fast to compile and to run);
+            # with label noise, its extra column is the noise
+            xz = jax.random.normal(jax.random.fold_in(k_run, i),
+                                   (batch, dim + (label_noise > 0)), dtype)
+            x = xz[:, :dim]
             y = hermite_eval(t_c, x[:, 0])
             if label_noise > 0:
-                y = y + label_noise * jax.random.normal(kn, (batch,), dtype)
+                y = y + label_noise * xz[:, dim]
             return step(W, a, x, y)
 
         def record(carry, r):
@@ -232,13 +241,7 @@ def _build(teacher, student, *, width, dim, batch, lr, eps, a0, n_records, steps
             return (W, a), stats(W, a)
 
         (W, a), recs = jax.lax.scan(record, (W, a), jnp.arange(n_records))
-        first = stats(*_init_state(W, a, k_init))  # placeholder replaced below
         return recs, W[:, 0], first
-
-    def _init_state(W, a, k_init):  # recompute the initial state for the t=0 record
-        W0 = jax.random.normal(k_init, (width, dim), dtype)
-        W0 = W0 * jax.lax.rsqrt(jnp.sum(W0 * W0, axis=1, keepdims=True))
-        return W0, jnp.full((width,), a0, dtype)
 
     return jax.jit(jax.vmap(one_seed))
 
@@ -302,9 +305,15 @@ def simulate_network(teacher, student, *, width: int, dim: int, batch: int, lr: 
     n_records = _whole("time", time / record_every, "record_every")
 
     with jax.enable_x64(dtype == "float64"):
-        fn = _build(teacher, student, width=width, dim=dim, batch=batch, lr=lr, eps=eps, a0=a0,
+        cache_key = (tuple(teacher.coeffs), tuple(student.coeffs), width, dim, batch, lr, eps, a0,
+                     n_records, steps_per_record, bool(freeze_a), label_noise, dtype)
+        if cache_key not in _CACHE:
+            if len(_CACHE) >= 8:
+                _CACHE.clear()  # bound the memory held by compiled programs
+            _CACHE[cache_key] = _build(teacher, student, width=width, dim=dim, batch=batch, lr=lr, eps=eps, a0=a0,
                     n_records=n_records, steps_per_record=steps_per_record, freeze_a=bool(freeze_a),
                     label_noise=label_noise, dtype=dtype)
+        fn = _CACHE[cache_key]
         keys = jax.vmap(jax.random.key)(jax.numpy.asarray(seed_arr, dtype="uint32"))
         recs, kfin, first = jax.device_get(fn(keys))
     cols = [np.concatenate([np.asarray(f)[:, None], np.asarray(r)], axis=1)

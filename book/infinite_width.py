@@ -270,7 +270,8 @@ plt.close(fig)
 # thousandths with the seeds):
 
 # %%
-assert dev_mean.max() < 0.035, dev_mean.max()       # the seed-averaged network
+# the seed average of 4 networks (2 under CI, whose average is noisier)
+assert dev_mean.max() < (0.035 if CI else 0.03), dev_mean.max()
 assert dev.max() < 0.04, dev.max()                  # every single network
 assert dev[:, late].max() < 0.015, dev[:, late].max()
 assert np.abs(run.loss - ref.loss).max() < 0.02

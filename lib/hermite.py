@@ -25,7 +25,7 @@ from scipy import special
 
 from lib._checks import alignment, finite_array, positive_int
 
-__all__ = ["HermiteSeries", "relu", "tanh", "erf", "gelu", "polynomial"]
+__all__ = ["HermiteSeries", "as_series", "relu", "tanh", "erf", "gelu", "polynomial"]
 
 
 def _factorials(n: int) -> np.ndarray:
@@ -134,6 +134,19 @@ class HermiteSeries:
     def __repr__(self) -> str:
         terms = [f"{c:+.4g} He_{k}" for k, c in enumerate(self.coeffs) if c != 0]
         return "HermiteSeries(" + (" ".join(terms) if terms else "0") + ")"
+
+
+def as_series(name: str, value) -> HermiteSeries:
+    """``value`` as a :class:`HermiteSeries` (coefficient sequences are converted).
+
+    Errors name the argument, e.g. ``teacher: coeffs must be finite, got [0, nan]``.
+    """
+    if isinstance(value, HermiteSeries):
+        return value
+    try:
+        return HermiteSeries(value)
+    except ValueError as err:
+        raise ValueError(f"{name}: {err}") from None
 
 
 # -- presets ----------------------------------------------------------------------------

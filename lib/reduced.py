@@ -28,18 +28,9 @@ from numpy.polynomial import Polynomial
 from scipy.integrate import solve_ivp
 
 from lib._checks import alignment, finite_array, increasing_times, positive
-from lib.hermite import HermiteSeries
+from lib.hermite import HermiteSeries, as_series
 
 __all__ = ["ReducedDynamics", "Trajectory"]
-
-
-def _series(name: str, value) -> HermiteSeries:
-    if isinstance(value, HermiteSeries):
-        return value
-    try:
-        return HermiteSeries(value)
-    except ValueError as err:
-        raise ValueError(f"{name}: {err}") from None
 
 
 @dataclass(frozen=True)
@@ -83,8 +74,8 @@ class ReducedDynamics:
     H: Polynomial = field(init=False, repr=False)
 
     def __post_init__(self):
-        teacher = _series("teacher", self.teacher)
-        student = _series("student", self.student)
+        teacher = as_series("teacher", self.teacher)
+        student = as_series("student", self.student)
         object.__setattr__(self, "teacher", teacher)
         object.__setattr__(self, "student", student)
         object.__setattr__(self, "eps", positive("eps", self.eps))

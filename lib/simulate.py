@@ -50,7 +50,7 @@ from functools import partial
 import numpy as np
 
 from lib._checks import finite_array, positive, positive_int
-from lib.hermite import HermiteSeries
+from lib.hermite import HermiteSeries, as_series
 
 __all__ = ["NetworkRun", "simulate_network", "hermite_eval", "sgd_step", "population_loss"]
 
@@ -188,15 +188,6 @@ def _whole(name: str, ratio: float, what: str) -> int:
     return int(k)
 
 
-def _series(name, value) -> HermiteSeries:
-    if isinstance(value, HermiteSeries):
-        return value
-    try:
-        return HermiteSeries(value)
-    except ValueError as err:
-        raise ValueError(f"{name}: {err}") from None
-
-
 _CACHE: dict = {}
 
 
@@ -281,8 +272,8 @@ def simulate_network(teacher, student, *, width: int, dim: int, batch: int, lr: 
         ``"float32"`` (default) or ``"float64"`` (runs under ``jax.enable_x64``).
     """
     jax = _jax()
-    teacher = _series("teacher", teacher)
-    student = _series("student", student)
+    teacher = as_series("teacher", teacher)
+    student = as_series("student", student)
     width = positive_int("width", width)
     dim = positive_int("dim", dim)
     batch = positive_int("batch", batch)

@@ -2,7 +2,14 @@
 
 One module per idea:
 
-- :mod:`lib.hermite`   Hermite series of activations and link functions;
-- :mod:`lib.reduced`   the two-variable ODE of the infinite-width limit;
-- :mod:`lib.manifold`  its critical manifold, slow flow and the dichotomy.
+- :mod:`lib.hermite`       Hermite series of activations and link functions;
+- :mod:`lib.reduced`       the two-variable ODE of the infinite-width, large-batch limit;
+- :mod:`lib.manifold`      its critical manifold, slow flow, singular limit and the dichotomy;
+- :mod:`lib.scaling`       scaling laws of complete unlearning and their classification;
+- :mod:`lib.sweep`         the reduced ODE for thousands of parameter sets at once (JAX);
+- :mod:`lib.simulate`      finite networks trained by spherical SGD (JAX, CPU or GPU);
+- :mod:`lib.sgd_reference` the same SGD step in plain numpy, for tests and benchmarks;
+- :mod:`lib.finite_batch`  the finite-batch model with shared noise and coherent neurons;
+- :mod:`lib.beyond`        helpers for the last chapter (unlearned amount, a multi-index teacher);
+- :mod:`lib.bench`         ``python -m lib.bench``: speed ratios measured side by side.
 """

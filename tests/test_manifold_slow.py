@@ -89,7 +89,8 @@ def test_measure_exit(running):
     assert a_exit == pytest.approx(0.792, abs=5e-4)  # THEORY.md section 3
     assert tr.kappa[tr.t < t_exit].max() > 0.99 and t_exit > M.naive_onset_time(0.1, 0.02)
     # a trajectory that never leaves: NaN
-    flat = Trajectory(tr.t, np.full_like(tr.t, 0.5), tr.a, tr.loss, np.full_like(tr.t, 0.5))
+    half = np.full_like(tr.t, 0.5)
+    flat = Trajectory(tr.t, half, tr.a, tr.loss, half, np.log(half))
     assert np.isnan(measure_exit(flat)[0])
     with pytest.raises(ValueError, match="level"):
         measure_exit(tr, 1.5)

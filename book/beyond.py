@@ -46,6 +46,7 @@ from myst_nb import glue
 from lib import hermite
 from lib.beyond import html_table, simulate_multi_index, unlearned_amount
 from lib.manifold import CriticalManifold
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 from lib.simulate import simulate_network
 
@@ -154,8 +155,7 @@ for (n, d) in sizes:
     ax.semilogy(run.t, np.abs(run.kappa_mean.mean(0) - o.kappa) + 1e-5, label=f"N={n}, d={d}")
 ax.set(xlabel="time $t$", ylabel=r"$|\kappa_{net} - \kappa_{ODE}|$")
 ax.legend(fontsize=8)
-glue("fig-bw-finite", fig, display=False)
-plt.close(fig)
+glue_figure("fig-bw-finite", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-bw-finite
@@ -285,8 +285,7 @@ for name, tr in curves.items():
 ax.axhline(rest[-1], color="gray", ls=":", label="rest point of the slow flow (ReLU)")
 ax.set(xlabel="time $t$", ylabel=r"alignment $\kappa$", ylim=(0.05, 1.2))
 ax.legend(fontsize=8)
-glue("fig-bw-relu", fig, display=False)
-plt.close(fig)
+glue_figure("fig-bw-relu", fig)
 glue("bw-relu-rest", float(rest[-1]), display=False)
 glue("bw-relu-slope", float(decay), display=False)
 assert abs(curves["ReLU"].kappa[-1] - rest[-1]) < 1e-3
@@ -334,8 +333,7 @@ ax.plot(multi[2].t, multi[2].subspace, "C0", label=r"two indices: $|P_\Theta w_j
 ax.plot(multi[2].t, multi[2].linear, "C1--", label=r"two indices: $\langle w_j, \bar\theta\rangle$")
 ax.set(xlabel="time $t$", ylabel="mean alignment")
 ax.legend(fontsize=8)
-glue("fig-bw-multi", fig, display=False)
-plt.close(fig)
+glue_figure("fig-bw-multi", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-bw-multi

@@ -48,6 +48,7 @@ from scipy import integrate as sint
 
 from lib.hermite import HermiteSeries, polynomial, relu, tanh
 from lib.manifold import CriticalManifold, measure_exit
+from lib.plotting import draw_manifold, glue_figure
 from lib.reduced import ReducedDynamics, Trajectory
 
 
@@ -130,7 +131,6 @@ def trajectory(a0, eps=P.eps, t_end=400.0, kappa0=P.kappa0, n=4001):
 
 kk, aa = np.meshgrid(np.linspace(0.0, 1.0, 41), np.linspace(0.0, 3.0, 41))
 dk, da = dyn.with_eps(0.2).vector_field(kk, aa)
-ks = np.linspace(0.3, 1.0, 200)
 starts = [0.1, 1.0, 2.0, 2.9]
 trajs = {a0: trajectory(a0, t_end=2000.0) for a0 in starts}
 
@@ -141,10 +141,7 @@ trajs = {a0: trajectory(a0, t_end=2000.0) for a0 in starts}
 # %%
 fig, ax = plt.subplots(figsize=(6.2, 4.6))
 ax.streamplot(kk, aa, dk, da, color="0.8", density=1.1, linewidth=0.7)
-ax.plot(ks, M.A(ks), color="tab:blue", lw=2.5, label="$a=A(\\kappa)$, attracting")
-ax.plot([1, 1], [0, A1], color="tab:blue", lw=2.5)
-ax.plot([1, 1], [A1, 3.1], color="tab:red", lw=2.5, label="$\\kappa=1$, repelling")
-ax.plot([0, 1], [0, 0], color="0.4", lw=2.5, ls=":", label="$a=0$, not hyperbolic")
+draw_manifold(ax, M, a_max=3.1)  # branches of M0, coloured by the fast eigenvalue
 for a0, tr in trajs.items():
     ax.plot(tr.kappa, tr.a, "k", lw=1)
 ax.plot([1], [A1], "o", color="tab:purple", label="transcritical point")
@@ -152,8 +149,7 @@ ax.plot([P.c / P.s], [P.s / P.c], "*", ms=12, color="tab:green", label="rest poi
 ax.set(xlim=(0, 1.02), ylim=(-0.05, 3.1), xlabel="alignment $\\kappa$", ylabel="second-layer weight $a$")
 ax.legend(fontsize=7, loc="upper left")
 fig.tight_layout()
-glue("dich_phase_fig", fig, display=False)
-plt.close(fig)
+glue_figure("dich_phase_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} dich_phase_fig
@@ -219,8 +215,7 @@ ax[1].plot(ks, dk_slow, color="tab:blue")
 ax[1].axhline(0, color="0.5", lw=0.8)
 ax[1].set(xlabel="alignment $\\kappa$", ylabel="$d\\kappa/d\\tau$ on $a=A(\\kappa)$")
 fig.tight_layout()
-glue("dich_profile_fig", fig, display=False)
-plt.close(fig)
+glue_figure("dich_profile_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} dich_profile_fig
@@ -341,8 +336,7 @@ for y, sty, lab in ((A1, ":", "naive $A(1)$"), (a_ee, "--", "entry-exit"), (M.ab
 ax[1].set(xlabel="$\\varepsilon$", ylabel="$a$ at the exit")
 ax[1].legend(fontsize=7)
 fig.tight_layout()
-glue("dich_delay_fig", fig, display=False)
-plt.close(fig)
+glue_figure("dich_delay_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} dich_delay_fig
@@ -647,8 +641,7 @@ ax.axvline(tau3, color="0.5", ls=":", label="predicted exit, $\\mathrm{He}_1-0.1
 ax.set(xlabel="slow time $\\tau = \\varepsilon t$ ($\\varepsilon = 0.01$)", ylabel="alignment $\\kappa$")
 ax.legend(fontsize=7)
 fig.tight_layout()
-glue("dich_real_fig", fig, display=False)
-plt.close(fig)
+glue_figure("dich_real_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} dich_real_fig

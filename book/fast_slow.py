@@ -48,6 +48,7 @@ from myst_nb import glue
 
 from lib.hermite import erf, polynomial
 from lib.manifold import CriticalManifold, measure_exit
+from lib.plotting import draw_manifold, glue_figure
 from lib.reduced import ReducedDynamics
 
 
@@ -242,8 +243,7 @@ ax[1].set(xlabel="slow time $\\tau=\\varepsilon t$", ylabel="alignment $\\kappa$
 ax[2].set(xlabel="slow time $\\tau=\\varepsilon t$", ylabel="second-layer weight $a$")
 ax[0].legend(fontsize=7), ax[1].legend(fontsize=8)
 fig.tight_layout()
-glue("fs_traj_fig", fig, display=False)
-plt.close(fig)
+glue_figure("fs_traj_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} fs_traj_fig
@@ -255,6 +255,35 @@ plt.close(fig)
 # Middle and right: alignment and second-layer weight against slow time $\tau = \eps t$,
 # with the singular limit (dashed): jump to $\kappa = 1$, drift of $a$, delayed exit, jump to
 # the interior branch, slow slide toward $\kappa^\circ = c/s$.
+# ```
+#
+# The same runs in the phase plane $(\kappa, a)$, with the critical manifold drawn on
+# ({numref}`fig-fs-phase`), show the geometry behind the convergence. Away from the jumps
+# each trajectory hugs an attracting branch of $M_0$; the jumps are horizontal (fast, at
+# frozen $a$); and the climb along $\kappa = 1$ continues past the transcritical point, into
+# the red, repelling part, before the jump down. The smaller $\eps$, the closer the curve
+# to the singular limit.
+
+# %%
+fig, ax = plt.subplots(figsize=(6.2, 4.4))
+draw_manifold(ax, M, a_max=1.6)
+greens = plt.cm.Greens(np.linspace(0.35, 1.0, len(runs)))  # not the manifold's blue/red
+for colour, (eps, tr) in zip(greens, runs.items()):
+    ax.plot(tr.kappa, tr.a, lw=1, color=colour, label=f"$\\varepsilon$={eps:g}")
+ax.plot(lim.kappa, lim.a, "k--", lw=1.5, label="singular limit")
+ax.set(xlim=(0, 1.04), ylim=(-0.05, 1.6), xlabel="alignment $\\kappa$",
+       ylabel="second-layer weight $a$")
+ax.legend(fontsize=7, loc="upper left", ncol=2)
+glue_figure("fs_phase_fig", fig)
+
+# %% [markdown]
+# ```{glue:figure} fs_phase_fig
+# :name: fig-fs-phase
+#
+# The runs of {numref}`fig-fs-traj` (green, darker for smaller $\eps$) in the phase plane, over the critical manifold $M_0$
+# (blue: attracting, red: repelling, dotted: the non-hyperbolic line $a = 0$). Dashed: the
+# singular limit: a horizontal jump to $\kappa = 1$, a climb along it up to
+# $a_{\rm exit}$, a horizontal jump to the interior branch, and a slide along that branch.
 # ```
 #
 # ## Measuring the error
@@ -388,8 +417,7 @@ ax.loglog(eps_arr, C * eps_arr, "k:", label="$C\\,\\varepsilon$ (initial layer)"
 ax.set(xlabel="$\\varepsilon$", ylabel="error against the singular limit")
 ax.legend(fontsize=8)
 fig.tight_layout()
-glue("fs_err_fig", fig, display=False)
-plt.close(fig)
+glue_figure("fs_err_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} fs_err_fig
@@ -455,8 +483,7 @@ ax[1].loglog(eps_arr, err_erf, "o-", label=f"$e_a$, slope {slope_erf:.2f}")
 ax[1].set(xlabel="$\\varepsilon$", ylabel="$\\sup_\\tau |a_\\varepsilon - a^{(0)}|$")
 ax[1].legend(fontsize=8)
 fig.tight_layout()
-glue("fs_erf_fig", fig, display=False)
-plt.close(fig)
+glue_figure("fs_erf_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} fs_erf_fig

@@ -57,6 +57,7 @@ from myst_nb import glue
 from lib.beyond import html_table, unlearned_amount
 from lib.finite_batch import FiniteBatchDynamics, crossing_time, tracking_errors
 from lib.hermite import polynomial
+from lib.plotting import glue_figure
 from lib.simulate import simulate_network
 
 
@@ -288,8 +289,7 @@ for ax, name in zip(axes, (r"alignment $\kappa$", "second-layer weight $a$", r"c
     ax.set(xlabel="time $t$", ylabel=name)
 axes[2].set_yscale("log"), axes[2].set_ylim(1e-4, 1), axes[0].legend(fontsize=7)
 fig.tight_layout()
-glue("fig-fb-validation", fig, display=False)
-plt.close(fig)
+glue_figure("fig-fb-validation", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-fb-validation
@@ -408,8 +408,7 @@ ax2.plot(safe_run.t, safe_run.kappa_mean.mean(0), "C2", lw=2.5, alpha=0.5, label
 ax2.plot(safe_run.t, safe_fit.kappa, "C2--", label=r"model, c=0.7 (limit: $\kappa \to 1$)")
 ax2.set(xlabel="time $t$", ylabel=r"alignment $\kappa$"), ax2.legend(fontsize=8)
 fig.tight_layout()
-glue("fig-fb-dichotomy", fig, display=False)
-plt.close(fig)
+glue_figure("fig-fb-dichotomy", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-fb-dichotomy

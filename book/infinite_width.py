@@ -53,6 +53,7 @@ import numpy as np
 from myst_nb import glue
 
 from lib.hermite import polynomial
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 from lib.simulate import simulate_network
 
@@ -244,8 +245,7 @@ for k, (y, yo, name) in enumerate([(run.kappa_mean, ref.kappa, r"alignment $\bar
 ax[0].plot([], [], color="C0", label=f"networks ({P.seeds} seeds)")
 ax[0].legend()
 fig.tight_layout()
-glue("iw_fig_headline", fig, display=False)
-plt.close(fig)
+glue_figure("iw_fig_headline", fig)
 
 # %% [markdown]
 # ```{glue:figure} iw_fig_headline
@@ -298,8 +298,7 @@ ax[1].axvline(ref.kappa[-1], color="k", ls="--", label="ODE")
 ax[1].set(xlabel=rf"$\kappa_j$ at $t={P.horizon:.0f}$", ylabel="neurons (all seeds)", yscale="log")
 ax[1].legend()
 fig.tight_layout()
-glue("iw_fig_spread", fig, display=False)
-plt.close(fig)
+glue_figure("iw_fig_spread", fig)
 glue("iw_std0", float(run.kappa_std[:, 0].mean()), display=False)
 glue("iw_dinv", float(P.dim ** -0.5), display=False)
 glue("iw_std_end", float(run.kappa_std[:, -1].mean()), display=False)
@@ -415,8 +414,7 @@ for axk, (x, ys, names, xl) in zip(ax, panels):
     axk.xaxis.set_minor_formatter(plt.NullFormatter())
     axk.legend(fontsize=8)
 fig.tight_layout()
-glue("iw_fig_rates", fig, display=False)
-plt.close(fig)
+glue_figure("iw_fig_rates", fig)
 
 # %% [markdown]
 # ```{glue:figure} iw_fig_rates

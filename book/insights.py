@@ -55,6 +55,7 @@ from scipy import optimize
 
 from lib.hermite import erf, polynomial, tanh
 from lib.manifold import CriticalManifold
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 from lib.sweep import integrate_batch
 
@@ -275,8 +276,7 @@ ax3.plot(cs, rate, "o-", ms=3)
 ax3.axvline(P.s, color="r", ls="--", label="$c_2 = s_2$")
 ax3.set(xlabel="teacher's $c_2$", ylabel=r"$\max_t(-\dot\kappa)$", title="how fast")
 ax3.legend(fontsize=8)
-glue("fig-ins-c2", fig, display=False)
-plt.close(fig)
+glue_figure("fig-ins-c2", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-ins-c2
@@ -381,8 +381,7 @@ ax.axvline(a_c, color="gray", ls=":", label=r"$a^\circ = s/c$")
 ax.axvline(A1, color="gray", ls="-.", label=r"$A(1)$")
 ax.set(xlabel="initial second-layer weight $a_0$", ylabel=r"unlearned $\max\kappa - \kappa(T)$")
 ax.legend(fontsize=8)
-glue("fig-ins-a0", fig, display=False)
-plt.close(fig)
+glue_figure("fig-ins-a0", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-ins-a0
@@ -459,8 +458,7 @@ ax.plot([], [], "w-", lw=1, label=r"integrated: amount $= \delta$")
 ax.plot(C[bad], A0[bad], "wx", ms=5, label="classifications differ")
 ax.set(xlabel="teacher's $c_2$", ylabel="$a_0$", ylim=(0.05, 4))
 ax.legend(fontsize=8, loc="upper right")
-glue("fig-ins-phase-ca", fig, display=False)
-plt.close(fig)
+glue_figure("fig-ins-phase-ca", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-ins-phase-ca
@@ -530,8 +528,7 @@ ax.plot([], [], "w-", lw=1, label=r"integrated: amount $= \delta$")
 ax.plot(C2[bad_cs], S2[bad_cs], "wx", ms=5, label="classifications differ")
 ax.set(xlabel="teacher's $c_2$", ylabel="student's $s_2$")
 ax.legend(fontsize=8, loc="lower right")
-glue("fig-ins-phase-cs", fig, display=False)
-plt.close(fig)
+glue_figure("fig-ins-phase-cs", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-ins-phase-cs
@@ -641,8 +638,7 @@ ax.axvline(base.coeffs[3], color="w", ls=":", label="erf's own $c_3$")
 ax.plot(C3[bad3], A3[bad3], "wx", ms=5, label="classifications differ")
 ax.set(xlabel=r"teacher's He$_3$ coefficient $c_3$", ylabel="$a_0$", ylim=(0.05, 3.0))
 ax.legend(fontsize=8, loc="upper left")
-glue("fig-ins-tanh", fig, display=False)
-plt.close(fig)
+glue_figure("fig-ins-tanh", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-ins-tanh

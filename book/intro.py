@@ -73,6 +73,7 @@ from myst_nb import glue
 
 from lib.hermite import polynomial
 from lib.manifold import CriticalManifold
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 
 
@@ -132,8 +133,7 @@ ax2.plot(traj.t, traj.loss - traj.loss.min(), c="C2")
 ax2.set(yscale="log", xlabel="training time $t$", ylabel="loss minus its final value",
         title="the loss decreases throughout")
 fig.tight_layout()
-glue("fig-intro-story", fig, display=False)
-plt.close(fig)
+glue_figure("fig-intro-story", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-intro-story
@@ -151,21 +151,28 @@ plt.close(fig)
 #
 # {numref}`fig-intro-story` is the whole phenomenon. The rest of the book explains it:
 #
-# 1. **Why two equations?** The infinite-width limit, and what a finite network trained by
-#    real SGD does instead.
+# 1. **Why two equations?** {doc}`setting` states the model and the Hermite algebra;
+#    {doc}`infinite_width` derives the limit and measures how finite networks trained by
+#    real SGD approach it.
 # 2. **Why "fast" and "slow"?** For small $\eps$ the alignment relaxes quickly for a frozen
 #    $a$; the rest points of that fast motion form the *critical manifold*, and the slow
-#    motion of $a$ drags the system along it.
+#    motion of $a$ drags the system along it ({doc}`fast_slow`).
 # 3. **Why unlearning?** The fit that is best at perfect alignment is not the best fit
 #    overall when the student's activation has more high-degree energy than the teacher
 #    uses; the slow flow then leaves $\kappa = 1$, later than a naive argument predicts.
 #    This is the *dichotomy*: whether unlearning happens is decided by the direction of the
-#    slow flow at $\kappa = 1$.
+#    slow flow at $\kappa = 1$ ({doc}`dichotomy`).
 # 4. **How fast?** When unlearning is complete, $a$ grows and $\kappa$ decays as powers of
-#    time whose exponents are set by the lowest Hermite degrees of teacher and student.
+#    time whose exponents are set by the lowest Hermite degrees of teacher and student
+#    ({doc}`scaling_laws`).
 # 5. **What helps?** The strength of the data's primary nonlinear term drives unlearning;
-#    a larger initial second-layer scale prevents it.
-# 6. **Beyond the limit:** finite batches, widths and dimensions, real activations.
+#    a larger initial second-layer scale prevents it ({doc}`insights`).
+# 6. **Beyond the limit:** finite batches make the neurons move together
+#    ({doc}`finite_batch`); finite widths and dimensions, real activations and a two-index
+#    teacher are measured in {doc}`beyond`.
+#
+# The symbols are collected in {doc}`notation`, and {doc}`course` suggests how to teach
+# from the book.
 
 # %% [markdown]
 # ## How to read and run this book

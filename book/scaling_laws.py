@@ -56,6 +56,7 @@ from myst_nb import glue
 
 from lib.hermite import HermiteSeries, erf, polynomial, relu, tanh
 from lib.manifold import CriticalManifold
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 from lib.scaling import (branch_expansion, finite_width_dynamics, local_exponent, loglog_fit,
                          scaling_law)
@@ -311,8 +312,7 @@ ax[1].set(xlabel="time $t$", ylabel=r"local exponent $d\log a/d\log t$")
 ax[2].set(xlabel="time $t$", ylabel=r"residual $a - K t^{1/p}$")
 ax[0].legend(fontsize=8)
 fig.tight_layout()
-glue("sl_laws_fig", fig, display=False)
-plt.close(fig)
+glue_figure("sl_laws_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} sl_laws_fig
@@ -379,8 +379,7 @@ ax[0].set(ylabel=r"$a(t)\,/\,(|u_2|\,t)^{1/3}$", title="raw")
 ax[1].set(title="shift removed: $(a - \\mathrm{shift})/(|u_2| t)^{1/3}$")
 ax[0].legend(fontsize=8)
 fig.tight_layout()
-glue("sl_collapse_fig", fig, display=False)
-plt.close(fig)
+glue_figure("sl_collapse_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} sl_collapse_fig
@@ -550,8 +549,7 @@ ax[1].loglog(s0_list, k_pred, "--", label=r"balance $(s_0^2 r/b_2)^{1/3}$")
 ax[1].set(xlabel="constant mode $s_0$", ylabel=r"$\kappa_{\rm rest}$")
 ax[1].legend(fontsize=8)
 fig.tight_layout()
-glue("sl_arrest_fig", fig, display=False)
-plt.close(fig)
+glue_figure("sl_arrest_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} sl_arrest_fig
@@ -640,8 +638,7 @@ ax[0].set(ylabel=r"alignment $\kappa$")
 ax[1].set(ylabel="second-layer weight $a$")
 ax[1].legend(fontsize=8)
 fig.tight_layout()
-glue("sl_network_fig", fig, display=False)
-plt.close(fig)
+glue_figure("sl_network_fig", fig)
 
 # %% [markdown]
 # ```{glue:figure} sl_network_fig

@@ -95,6 +95,7 @@ from myst_nb import glue
 
 from lib import hermite
 from lib.hermite import HermiteSeries, polynomial
+from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
 
 CI = "CI" in os.environ
@@ -143,8 +144,7 @@ for i, (name, (series, _)) in enumerate(acts.items()):
 ax.set(yscale="log", xlabel="Hermite degree $k$", ylabel=r"energy $k!\,s_k^2$",
        title="Hermite energy spectrum of common activations")
 ax.legend()
-glue("fig-set-energy", fig, display=False)
-plt.close(fig)
+glue_figure("fig-set-energy", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-set-energy
@@ -212,8 +212,7 @@ for i, kappa in enumerate((1.0, 0.95, 0.7, 0.3)):
         ax.plot(z_grid, mc, "o", c=f"C{i}", ms=4)
 ax.set(xlabel="$z$", ylabel=r"$\mathbb{E}_\xi\,\tanh(\kappa z + \sqrt{1-\kappa^2}\,\xi)$")
 ax.legend()
-glue("fig-set-mehler", fig, display=False)
-plt.close(fig)
+glue_figure("fig-set-mehler", fig)
 
 # %% [markdown]
 # ```{glue:figure} fig-set-mehler
@@ -350,8 +349,7 @@ ax.plot(kk[0], dyn.phi(kk[0]) / dyn.H(kk[0]), "w--", label=r"best $a = \phi/H$")
 ax.plot(c_ex / s_ex, s_ex / c_ex, "r*", ms=12, label=r"minimum $(c/s,\ s/c)$")
 ax.set(xlabel=r"alignment $\kappa$", ylabel="second-layer weight $a$", ylim=(0, 4))
 ax.legend(loc="upper right")
-glue("fig-set-landscape", fig, display=False)
-plt.close(fig)
+glue_figure("fig-set-landscape", fig)
 assert abs(dyn.loss(c_ex / s_ex, s_ex / c_ex) - dyn.loss(kk, aa).min()) < 1e-3
 
 # %% [markdown]

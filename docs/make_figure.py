@@ -1,4 +1,5 @@
-"""Draw docs/story.png, the README's figure, from the library (the introduction's running example).
+"""Draw docs/story.png (the README's figure) and docs/favicon.png (the site's icon) from the
+library: the introduction's running example.
 
 Run from the repository root: ``.venv/bin/python docs/make_figure.py``.
 """
@@ -23,3 +24,11 @@ ax.set(xlabel="training time $t$", title="Feature learning, then unlearning (red
 ax.legend(loc="lower right", framealpha=0.95)
 fig.tight_layout()
 fig.savefig(Path(__file__).with_name("story.png"))
+
+# the favicon: the alignment curve alone, 64 x 64 pixels
+icon = plt.figure(figsize=(0.64, 0.64), dpi=100)
+axi = icon.add_axes([0, 0, 1, 1])
+axi.axis("off")
+axi.plot(traj.t, traj.kappa, lw=3, color="tab:blue")
+axi.set_ylim(-0.05, 1.1)
+icon.savefig(Path(__file__).with_name("favicon.png"), transparent=True)

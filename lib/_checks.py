@@ -28,6 +28,14 @@ def positive(name: str, value) -> float:
     return x
 
 
+def non_negative(name: str, value) -> float:
+    """Return ``value`` as a float, refusing negative or non-finite values."""
+    x = float(finite_array(name, value))
+    if x < 0:
+        raise ValueError(f"{name} must be non-negative, got {value!r}")
+    return x
+
+
 def positive_int(name: str, value) -> int:
     """Return ``value`` as an int, refusing non-integers and values below 1."""
     try:
@@ -60,3 +68,12 @@ def increasing_times(name: str, value) -> np.ndarray:
             f"{name} must be strictly increasing, got {t[bad]!r} followed by {t[bad + 1]!r}"
         )
     return t
+
+
+def time_grid(name: str, value, n: int = 501) -> np.ndarray:
+    """Times to report at: an increasing array as given, or for a single final time
+    ``T`` the grid of ``n`` equally spaced times from 0 to ``T``."""
+    t = np.asarray(value, dtype=float)
+    if t.ndim == 0:
+        t = np.linspace(0.0, positive(name, t), n)
+    return increasing_times(name, t)

@@ -49,7 +49,8 @@ from numpy.polynomial import Polynomial
 from numpy.polynomial import hermite_e as _he
 from scipy.integrate import solve_ivp
 
-from lib._checks import alignment, finite_array, increasing_times, positive, positive_int
+from lib._checks import (alignment, finite_array, increasing_times, non_negative, positive,
+                         positive_int)
 from lib.hermite import HermiteSeries, as_series
 from lib.reduced import ReducedDynamics
 
@@ -134,10 +135,7 @@ class FiniteBatchDynamics:
             raise ValueError(f"batch_ratio must be positive (inf allowed), got {self.batch_ratio!r}")
         object.__setattr__(self, "batch_ratio", br)
         object.__setattr__(self, "lr", positive("lr", self.lr))
-        ln = float(finite_array("label_noise", self.label_noise))
-        if ln < 0:
-            raise ValueError(f"label_noise must be >= 0, got {self.label_noise!r}")
-        object.__setattr__(self, "label_noise", ln)
+        object.__setattr__(self, "label_noise", non_negative("label_noise", self.label_noise))
         if self.width is not None:
             object.__setattr__(self, "width", positive_int("width", self.width))
         ks, kt = student.degree, teacher.degree

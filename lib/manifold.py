@@ -19,7 +19,7 @@ import numpy as np
 from scipy import optimize
 from scipy.integrate import solve_ivp
 
-from lib._checks import alignment, finite_array, increasing_times, positive
+from lib._checks import alignment, finite_array, positive, time_grid
 from lib.reduced import ReducedDynamics
 
 __all__ = ["CriticalManifold", "Verdict", "SingularLimit", "measure_exit"]
@@ -244,10 +244,7 @@ class CriticalManifold:
         """
         k0 = float(alignment("kappa0", kappa0))
         a0 = float(positive("a0", a0))
-        tau = np.asarray(tau, dtype=float)
-        if tau.ndim == 0:
-            tau = np.linspace(0.0, positive("tau", tau), 501)
-        tau = increasing_times("tau", tau)
+        tau = time_grid("tau", tau)
         kappa, a = np.empty_like(tau), np.empty_like(tau)
         tau_exit = a_exit = float("nan")
         k_land = self.fast_landing(k0, a0)

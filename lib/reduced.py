@@ -27,7 +27,7 @@ import numpy as np
 from numpy.polynomial import Polynomial
 from scipy.integrate import solve_ivp
 
-from lib._checks import alignment, finite_array, increasing_times, positive
+from lib._checks import alignment, finite_array, non_negative, positive, time_grid
 from lib.hermite import HermiteSeries, as_series
 
 __all__ = ["ReducedDynamics", "Trajectory"]
@@ -79,10 +79,7 @@ class ReducedDynamics:
         object.__setattr__(self, "teacher", teacher)
         object.__setattr__(self, "student", student)
         object.__setattr__(self, "eps", positive("eps", self.eps))
-        noise = float(finite_array("noise", self.noise))
-        if noise < 0:
-            raise ValueError(f"noise must be a non-negative variance, got {self.noise!r}")
-        object.__setattr__(self, "noise", noise)
+        object.__setattr__(self, "noise", non_negative("noise", self.noise))
         n = min(teacher.coeffs.size, student.coeffs.size)
         u = student.weighted()[:n] * teacher.coeffs[:n]  # u_k = k! s_k c_k
         v = student.weighted() * student.coeffs  # v_k = k! s_k^2
@@ -141,10 +138,7 @@ class ReducedDynamics:
         """
         kappa0 = float(alignment("kappa0", kappa0))
         a0 = float(finite_array("a0", a0))
-        t = np.asarray(t, dtype=float)
-        if t.ndim == 0:
-            t = np.linspace(0.0, positive("t", t), 501)
-        t = increasing_times("t", t)
+        t = time_grid("t", t)
 
         phi, dphi, d2phi = self.phi, self.phi.deriv(), self.phi.deriv(2)
         H, dH, d2H = self.H, self.H.deriv(), self.H.deriv(2)

@@ -143,11 +143,7 @@ def _rhs_jac(y, pu, ph, eps, frozen, sign):
 
 
 def _rhs(y, pu, ph, eps, frozen, sign):
-    uu, a = y[0], y[1]
-    k, _ = _kappa(uu, frozen, sign)
-    p, dp, _ = _poly3(pu, k)
-    H, dH, _ = _poly3(ph, k)
-    return jnp.stack([jnp.where(frozen, 0.0, a * (dp - 0.5 * a * dH)), eps * (p - a * H)])
+    return _rhs_jac(y, pu, ph, eps, frozen, sign)[0]  # under jit the unused Jacobian is dropped
 
 
 def _solve2(W, b):

@@ -24,8 +24,8 @@
 #   spread scales, and when a finite network leaves the limit (late, on the interior branch).
 # - For ReLU, tanh, erf and GELU students and teachers: the criterion's verdict, the
 #   integrated ODE's verdict and the network's verdict side by side, computed.
-# - Why the constant Hermite mode of ReLU arrests unlearning, and which odd pairs fall in the
-#   slow $t^{1/4}$ class.
+# - Why the constant Hermite mode of ReLU arrests unlearning, and why the odd pairs of these
+#   activations do not fall in the slow $t^{1/4}$ class.
 # - That unlearning also appears with a two-index teacher, after the neurons first align
 #   with the teacher's linear direction and then spread inside its subspace.
 
@@ -48,6 +48,7 @@ from lib.beyond import html_table, simulate_multi_index, unlearned_amount
 from lib.manifold import CriticalManifold
 from lib.plotting import glue_figure
 from lib.reduced import ReducedDynamics
+from lib.scaling import scaling_law
 from lib.simulate import simulate_network
 
 
@@ -129,7 +130,7 @@ slope = {c: np.polyfit(np.log(ds), np.log([stats[P.width, d][c] for d in P.dims]
 for c, v in slope.items():
     glue(f"bw-slope-{c}", float(v), display=False)
 print({c: round(v, 2) for c, v in slope.items()})
-assert slope["deficit"] < -0.5 and slope["neuron"] < -0.5
+assert slope["deficit"] < -0.5 and slope["neuron"] < slope["deficit"]  # the spread falls faster
 
 # %% [markdown]
 # On the plateau the finite network sits below $\kappa = 1$ by an amount that falls with $d$
@@ -141,7 +142,7 @@ assert slope["deficit"] < -0.5 and slope["neuron"] < -0.5
 # the width barely changes the deficit; the spread, however, can grow with $N$ through rare
 # neurons that end on the wrong side, $\kappa_j < 0$ (last column, per network): a
 # configuration outside the one-$\kappa$ limit, which we only record here. A floor of this kind cuts off the exponentially small
-# distance to $\kappa = 1$ on which the delayed exit of THEORY section 3 rests (the
+# distance to $\kappa = 1$ on which the delayed exit of {doc}`dichotomy` rests (the
 # per-neuron noise floor of the previous chapter does exactly that); we have not measured
 # the delay against $d$ here. Late in the run, on the
 # interior branch, the neurons spread more (last columns) and the gap to the ODE grows: it
@@ -232,21 +233,61 @@ glue("bw-n-agree", int(sum((r["net"] > P.threshold) == (r["ode"] > P.threshold) 
 glue("bw-n-clear", clear, display=False)
 
 # %% [markdown]
+# Behind the table, for all 16 pairs: the criterion, the rest points of the slow flow, and the
+# class of the slow field near $\kappa = 0$ from its expansion (`lib.scaling`, as in
+# {doc}`scaling_laws`).
+
+# %%
+crit = {(s, t): CriticalManifold(ReducedDynamics(acts[t], acts[s])) for s in acts for t in acts}
+laws = {p: scaling_law(m.dyn) for p, m in crit.items()}
+odd = ("tanh", "erf")
+assert not any(crit["relu", t].verdict().unlearns for t in acts)  # ReLU student: never
+assert all(crit["relu", t].verdict().student_degree < crit["relu", t].verdict().teacher_degree
+           for t in ("tanh", "erf", "gelu"))
+for (s, t), law in laws.items():
+    if s in odd and t in odd:  # C = -12 s_3 c_3 < 0: pushed back, no t^(1/4) law
+        assert law.kind == "bounded" and law.order == 3 and law.coefficient < 0, (s, t)
+    if s in odd and t in ("relu", "gelu"):  # complete, kappa ~ t^(-1/6)
+        assert crit[s, t].verdict().unlearns and crit[s, t].rest_points().size == 0
+        assert law.kind == "complete" and law.p == 6, (s, t)
+    if s == "gelu" and t != "gelu":  # partial: an interior rest point
+        assert crit[s, t].verdict().unlearns and crit[s, t].rest_points().size == 1, t
+rest_et = crit["erf", "tanh"].rest_points()
+assert crit["erf", "tanh"].verdict().unlearns and rest_et.size == 1
+assert not crit["tanh", "erf"].verdict().unlearns
+glue("bw-relu-deg", float(crit["relu", "tanh"].verdict().student_degree), display=False)
+glue("bw-erf-tanh-rest", float(rest_et[0]), display=False)
+print({p: (law.kind, law.p) for p, law in laws.items()})
+
+# %% [markdown]
 # Of the {glue:text}`bw-n-pairs` pairs, {glue:text}`bw-n-clear` are clear-cut at the network
 # horizon, and networks and ODE agree on all of them; over all pairs they agree on
 # {glue:text}`bw-n-agree`. What the table shows:
 #
-# - **A ReLU student never unlearns here.** Its Hermite series has a constant term
-#   $s_0 = 1/\sqrt{2\pi}$ and no odd terms beyond $\He_1$, so its mean degree
-#   $\sum_k k v_k/\sum_k v_k$ is pulled down by $v_0 = s_0^2$, below every teacher's.
-# - **Odd pairs** (tanh, erf) have $u_2 = 0$: when they unlearn, it is through the cubic
-#   terms, slowly (the $t^{1/4}$ class of the scaling-law chapter); erf against tanh is the
-#   example, with a drop that is below the threshold at the network's horizon and only
-#   appears in the long integration. tanh against erf is in no class: it keeps its feature.
+# - **A ReLU student never unlearns against these teachers.** Its Hermite series has a
+#   constant term $s_0 = 1/\sqrt{2\pi}$ and no odd terms beyond $\He_1$, so its mean
+#   degree $\sum_k k v_k/\sum_k v_k$ is pulled down by $v_0 = s_0^2$ to
+#   {glue:text}`bw-relu-deg:.3f`, below the teacher degree of the tanh, erf and GELU
+#   teachers (and equal to ReLU's own).
+# - **Odd pairs** (tanh, erf) have $u_2 = 0$, and since both activations have a negative
+#   $\He_3$ coefficient, the next coefficient of the slow field near $\kappa = 0$,
+#   $C = u_1v_2/v_1 - 2u_3 = -12\,s_3c_3$, is negative too: $a$ is pushed back there
+#   ({doc}`scaling_laws`), so none of these pairs unlearns completely and none is in the
+#   $t^{1/4}$ class. The one that unlearns, an erf student against a tanh teacher, does so
+#   *partially*, to the interior rest point $\kappa^\circ =$ {glue:text}`bw-erf-tanh-rest:.3f`
+#   of its slow flow: a drop below the threshold at the network's horizon that only appears
+#   in the long integration. A tanh student against an erf teacher keeps its feature.
 # - **A student against its own activation** has $R'(1) = 0$: the boundary case, no
 #   unlearning.
 # - **Odd students against ReLU or GELU teachers** unlearn strongly: the teacher's weight
 #   sits in degree 1 (its even part is invisible to an odd student), the student's does not.
+#   The unlearning is complete ($\phi = u_1\kappa$, so $R = u_1^2/(v_1 + v_3\kappa^4 +
+#   \dots)$ decreases on all of $(0, 1]$), and slower than $t^{-1/4}$: $u_2 = C = 0$, the
+#   slow field starts at $\kappa^5$, and the power law of {prf:ref}`prop-sl-law` has
+#   $p = 6$, $\kappa \sim t^{-1/6}$.
+# - **A GELU student** (mean degree above 1, but a constant mode like ReLU's) unlearns
+#   against the ReLU, tanh and erf teachers, partially: the slow flow stops at an interior
+#   rest point, as in the next section.
 
 # %% [markdown]
 # ## The constant mode of ReLU arrests unlearning
@@ -375,6 +416,10 @@ assert multi[2].linear[i_peak] < peak2 - 0.03  # at the peak the neurons are alr
 #   unlearns against these teachers; its constant mode acts as a weight decay on $a$ and
 #   stops unlearning that does happen (against $\He_1 - 0.3\He_2$) at an interior rest
 #   point.
+# - The odd pairs of tanh and erf have $u_2 = 0$ but a negative cubic coefficient of the
+#   slow field near $\kappa = 0$: they unlearn at most partially (erf student, tanh
+#   teacher). Odd students against ReLU or GELU teachers unlearn completely, in the slower
+#   $t^{-1/6}$ class.
 # - A two-index teacher also produces unlearning, after a phase of rotation inside the
 #   teacher subspace.
 

@@ -103,22 +103,29 @@ P
 #   **critical manifold**
 #
 #   $$
-#   M_0 = \{\kappa = \pm 1\} \cup \{a = 0\} \cup \{a = A(\kappa)\}, \qquad
+#   \Mzero = \{\kappa = \pm 1\} \cup \{a = 0\} \cup \{a = A(\kappa)\}, \qquad
 #   A(\kappa) = \frac{2\phi'(\kappa)}{H'(\kappa)},
 #   $$ (eq-fs-M0)
 #
 #   and $a$ drifts along it with $da/d\tau = \phi(\kappa) - aH(\kappa)$.
 #
-# **Tikhonov's theorem in plain words** {cite}`tikhonov1952systems`: if, for each frozen
-# $a$, the layer flow carries $\kappa$ to a rest point that *attracts* (the derivative of the
-# fast field across $M_0$ is negative there), then for small $\eps$ the true solution,
-# looked at on the slow clock, first jumps to that rest point in an initial layer of slow
-# duration $O(\eps)$ and afterwards stays within $O(\eps)$ of the solution of the reduced
-# system, for as long as the branch it follows stays attracting. Fenichel's geometric theory
+# **Tikhonov's theorem in plain words** {cite}`tikhonov1952systems`. Suppose that a branch of
+# $\Mzero$ is an isolated root $\kappa = h(a)$ of the fast field that is *uniformly attracting*:
+# on the range of $a$ concerned, the derivative of the fast field across the branch
+# (its eigenvalue) is negative and bounded away from zero. Suppose the initial point lies in
+# the basin of attraction of that root for the layer flow at $a = a_0$, and that the reduced
+# solution stays on this compact, attracting piece of the branch over a finite slow-time
+# interval $[0, T]$. Then, as $\eps \to 0$, the true solution, looked at on the slow clock,
+# first jumps to the branch in an initial layer (fast time $O(1)$, slow time $O(\eps)$ up to a
+# logarithm) and afterwards converges to the reduced solution, uniformly on $[\delta, T]$
+# for every $\delta > 0$; for smooth fields the error there is $O(\eps)$ (Vasil'eva's
+# refinement). Fenichel's geometric theory
 # {cite}`fenichel1979geometric,jones1995geometric` says more: a compact, normally hyperbolic
-# piece of $M_0$ persists for small $\eps$ as an invariant *slow manifold* within $O(\eps)$
-# of it, carrying a flow $O(\eps)$-close to the reduced one. Both theorems are silent where
-# attraction is lost, and this is exactly what happens on $\kappa = 1$ in our model, at
+# piece of $\Mzero$ (eigenvalue bounded away from zero, of either sign) persists for small
+# $\eps$ as a locally invariant *slow manifold* within $O(\eps)$ of it, carrying a flow
+# $O(\eps)$-close to the reduced one, and if the piece attracts, nearby trajectories approach
+# the slow manifold exponentially fast. Both theorems are silent where the eigenvalue
+# vanishes, and this is exactly what happens on $\kappa = 1$ in our model, at
 # $a = A(1)$; what happens there (a *delayed* exit) is the subject of the next chapter, and
 # of the textbook account in {cite}`kuehn2015multiple`. Here we only need its outcome.
 
@@ -134,7 +141,7 @@ P
 #
 # 1. **Alignment (a jump at $\tau = 0$).** With $a = a_0$ frozen, $g(\kappa, a_0) > 0$ on the
 #    whole interval, so $\kappa$ rises to $1$: feature learning. It takes a fast time of order
-#    $1/a_0$, which is slow time $O(\eps/a_0)$: a jump.
+#    $\log(1/\kappa_0)/a_0$, which is slow time $O(\eps\log(1/\kappa_0)/a_0)$: a jump.
 # 2. **Drift on $\kappa = 1$.** There $a$ solves a linear equation,
 #
 #    $$
@@ -179,12 +186,13 @@ glue("fs_tauexit", float(lim.tau_exit), display=False)
 glue("fs_kb", float(lim.kappa_branch), display=False)
 glue("fs_kend", float(lim.kappa[-1]), display=False)
 glue("fs_krest", float(P.c / P.s), display=False)
+glue("fs_tau_end", float(P.tau_end), display=False)
 
 # %% [markdown]
 # The limit leaves $\kappa = 1$ at $\tau_{\rm exit} =$ {glue:text}`fs_tauexit:.3f`, when
 # $a = a_{\rm exit} =$ {glue:text}`fs_aexit:.4f`, well past the transcritical value
 # $A(1) =$ {glue:text}`fs_A1:.3f` and short of $\abar =$ {glue:text}`fs_abar:.3f`. It lands on
-# the interior branch at $\kappa_{\rm b} =$ {glue:text}`fs_kb:.4f` and by $\tau =$ `20` has slid
+# the interior branch at $\kappa_{\rm b} =$ {glue:text}`fs_kb:.4f` and by $\tau =$ {glue:text}`fs_tau_end:.0f` has slid
 # down to $\kappa =$ {glue:text}`fs_kend:.4f`, on its way to $\kappa^\circ = c/s =$
 # {glue:text}`fs_krest:.2f`.
 #
@@ -259,7 +267,7 @@ glue_figure("fs_traj_fig", fig)
 #
 # The same runs in the phase plane $(\kappa, a)$, with the critical manifold drawn on
 # ({numref}`fig-fs-phase`), show the geometry behind the convergence. Away from the jumps
-# each trajectory hugs an attracting branch of $M_0$; the jumps are horizontal (fast, at
+# each trajectory hugs an attracting branch of $\Mzero$; the jumps are horizontal (fast, at
 # frozen $a$); and the climb along $\kappa = 1$ continues past the transcritical point, into
 # the red, repelling part, before the jump down. The smaller $\eps$, the closer the curve
 # to the singular limit.
@@ -280,7 +288,7 @@ glue_figure("fs_phase_fig", fig)
 # ```{glue:figure} fs_phase_fig
 # :name: fig-fs-phase
 #
-# The runs of {numref}`fig-fs-traj` (green, darker for smaller $\eps$) in the phase plane, over the critical manifold $M_0$
+# The runs of {numref}`fig-fs-traj` (green, darker for smaller $\eps$) in the phase plane, over the critical manifold $\Mzero$
 # (blue: attracting, red: repelling, dotted: the non-hyperbolic line $a = 0$). Dashed: the
 # singular limit: a horizontal jump to $\kappa = 1$, a climb along it up to
 # $a_{\rm exit}$, a horizontal jump to the interior branch, and a slide along that branch.
@@ -403,8 +411,8 @@ assert abs(ratio[-1, 0] / C - 1) < 0.06
 # The layer constant is $C =$ {glue:text}`fs_C:.3f`, and at $\eps = 0.0005$ the measured
 # $e_a/\eps =$ {glue:text}`fs_ratio_min:.3f`: the error is, to leading order, the first
 # correction of matched asymptotics, linear in $\eps$. The constant is large because the
-# alignment phase is not very fast at all when $a_0 = 0.1$: the fast field is proportional to $a$,
-# so the layer lasts a fast time of order $1/a_0$, and only once $\eps \ll a_0$ does the
+# alignment phase is not very fast at all when $a_0 = 0.1$: the fast field carries a factor $a$,
+# so the layer lasts a fast time of order $\log(1/\kappa_0)/a_0$, and only once $\eps \ll a_0$ does the
 # asymptotic regime set in. This is why the ratios $e/\eps$ still grow between $\eps = 0.05$ and
 # $0.005$. {numref}`fig-fs-err` shows the three errors with a reference slope one.
 
@@ -467,7 +475,7 @@ assert M_erf.verdict().unlearns and 0.75 < slope_erf < 1.15 and 0.85 < slope_erf
 # %% [markdown]
 # Here $A(1) =$ {glue:text}`fs_erf_A1:.3f` and the limit exits at $a_{\rm exit} =$
 # {glue:text}`fs_erf_aexit:.3f`; the interior branch has no rest point, so the slow flow keeps
-# unlearning ($\kappa =$ {glue:text}`fs_erf_kend:.3f` at $\tau = 20$ and falling). The
+# unlearning ($\kappa =$ {glue:text}`fs_erf_kend:.3f` at $\tau =$ {glue:text}`fs_tau_end:.0f` and falling). The
 # sup-error in $a$ decays with fitted slope {glue:text}`fs_erf_slope:.3f` over two decades and
 # {glue:text}`fs_erf_slope_last:.3f` over the last one ({numref}`fig-fs-erf`): the same
 # pre-asymptotic approach to a linear rate as in the running example.
@@ -511,9 +519,10 @@ glue_figure("fs_erf_fig", fig)
 # :label: ex-fs-a0
 #
 # Insight (ii) of the paper says that a larger initial second-layer weight mitigates
-# unlearning. Take $a_0 = 2$ (above $A(1)$). Where does the first jump land now, and does the
-# singular limit still visit $\kappa = 1$? Check that the trajectory for $\eps = 0.005$ stays
-# within $0.01$ of it away from $\tau = 0$.
+# unlearning. Take $a_0 = 2$ (above $A(1)$, below $\acirc = s/c = 2.5$). Where does the first
+# jump land now, does the singular limit still visit $\kappa = 1$, and how much does it
+# unlearn? Check that the trajectory for $\eps = 0.005$ stays within $0.01$ of it away from
+# $\tau = 0$.
 # ```
 #
 # ```{solution-start} ex-fs-a0
@@ -521,8 +530,13 @@ glue_figure("fs_erf_fig", fig)
 # ```
 #
 # The layer flow at frozen $a_0 = 2$ stops where $g(\kappa, 2) = 0$, i.e. on the interior
-# branch at $A(\kappa) = 2$: the limit never reaches $\kappa = 1$ (`tau_exit` is NaN) and then
-# climbs toward $\kappa^\circ = c/s$ from below.
+# branch at $A(\kappa) = 2$: the limit never reaches $\kappa = 1$ (`tau_exit` is NaN). Since
+# $A$ decreases and $A(\kcirc) = \acirc = 2.5 > 2$, the landing point lies *above*
+# $\kcirc = c/s$ (at $\kappa_{\rm b} =$ {glue:text}`fs_a2_kb:.3f`), and the slow flow then slides
+# down toward $\kcirc$. The network still unlearns, but at most $\kappa_{\rm b} - \kcirc =$
+# {glue:text}`fs_a2_drop:.3f` of alignment instead of $1 - \kcirc =$ {glue:text}`fs_full_drop:.1f`:
+# mitigated, not removed. Only $a_0 \ge \acirc$ lands
+# at or below $\kcirc$ and removes unlearning altogether.
 
 # %%
 lim2 = M.singular_limit(P.kappa0, 2.0, tau)
@@ -530,6 +544,10 @@ tr2 = dyn.with_eps(0.005).integrate(P.kappa0, 2.0, tau / 0.005)
 away = tau > 0.2
 print(lim2.kappa_branch, lim2.tau_exit, np.max(np.abs(tr2.kappa - lim2.kappa)[away]))
 assert np.isnan(lim2.tau_exit) and abs(M.A(lim2.kappa_branch) - 2.0) < 1e-10
+assert P.c / P.s < lim2.kappa[-1] < lim2.kappa_branch < 0.5  # lands above c/s, slides down
+glue("fs_a2_kb", float(lim2.kappa_branch), display=False)
+glue("fs_a2_drop", float(lim2.kappa_branch - P.c / P.s), display=False)
+glue("fs_full_drop", float(1 - P.c / P.s), display=False)
 assert np.max(np.abs(tr2.kappa - lim2.kappa)[away]) < 0.01
 
 # %% [markdown]
@@ -548,7 +566,8 @@ assert np.max(np.abs(tr2.kappa - lim2.kappa)[away]) < 0.01
 # :class: dropdown
 # ```
 #
-# The layer flow is proportional to $a_0$: doubling $a_0$ halves the duration of the alignment
+# The layer field $a_0(1-\kappa^2)\big(\phi' - \tfrac12 a_0 H'\big)$ is nearly proportional to
+# $a_0$ when $a_0$ is small: doubling $a_0$ roughly halves the duration of the alignment
 # phase, hence (roughly) the lag it leaves behind in $a$.
 
 # %%

@@ -32,7 +32,7 @@
 #   a network that unlearns in the limit keeps its feature, and one that is safe in the
 #   limit unlearns, both only because of the noise.
 #
-# It builds on the model of THEORY section 1, the reduced ODE (`lib.reduced`) and the
+# It builds on the model of {doc}`setting`, the reduced ODE (`lib.reduced`) and the
 # network simulator (`lib.simulate`). Everything here is our own derivation in our own
 # model: {cite}`imai2026dichotomy` works in the large-batch limit, and we do not know what
 # its body says about finite batches.
@@ -57,7 +57,9 @@ from myst_nb import glue
 from lib.beyond import html_table, unlearned_amount
 from lib.finite_batch import FiniteBatchDynamics, crossing_time, tracking_errors
 from lib.hermite import polynomial
+from lib.manifold import CriticalManifold
 from lib.plotting import glue_figure
+from lib.reduced import ReducedDynamics
 from lib.simulate import simulate_network
 
 
@@ -154,9 +156,10 @@ def model(ratio, teacher=T, **kw):
 # ```{prf:proposition} Finite-batch model
 # :label: prop-fb-model
 #
-# To first order in $\lambda$, for $N, d \to \infty$ at fixed $\lambda$, the mean-field
-# spherical gradient flow of {eq}`eq-fb-loss` plus the second-order terms of
-# {eq}`eq-fb-step` give
+# For $N, d \to \infty$ and $\eta \to 0$ at fixed $\lambda$, the mean-field spherical
+# gradient flow of {eq}`eq-fb-loss` plus the second-order terms of {eq}`eq-fb-step` that
+# survive in this limit (those of order $\eta^2 d/B$ per step; the terms of order $\eta^2$
+# alone vanish per unit time) give
 #
 # $$
 # \begin{aligned}
@@ -179,8 +182,9 @@ def model(ratio, teacher=T, **kw):
 # w_i\rangle$ gives $\dot q = 2(1-q)[a\kappa\phi' - a^2 q h'(q)]$; then
 # $\dot r = \dot q - 2\kappa\dot\kappa$. The noise adds, per unit time,
 # $\eta\,\E[(P_i\xi_i)\cdot(P_j\xi_j)] - \frac\eta2 q(\E|P_i\xi_i|^2 + \E|P_j\xi_j|^2) =
-# \lambda a^2(D_\times - qD)$ to $\dot q$ and $-\frac\lambda2 a^2D\kappa$ to $\dot\kappa$;
-# combining them gives the $\lambda$ terms. $D$ and $D_\times$ are expectations over
+# \lambda a^2(D_\times - qD)$ to $\dot q$ and $-\frac\lambda2 a^2D\kappa$ to $\dot\kappa$,
+# hence $\lambda a^2(D_\times - qD) + \lambda a^2D\kappa^2 = \lambda a^2(D_\times - rD)$ to
+# $\dot r = \dot q - 2\kappa\dot\kappa$. $D$ and $D_\times$ are expectations over
 # $(z, \langle\mu,x\rangle)$ of $e^2$ times $\sigma'^2$ (respectively $\sigma'\sigma'$)
 # smoothed over the private parts, computed by two-dimensional Gauss-Hermite quadrature.
 # ```
@@ -189,10 +193,10 @@ def model(ratio, teacher=T, **kw):
 # no teacher signal along $\mu$ the common part only costs loss. The noise *feeds* it at
 # rate $\lambda a^2 D_\times$. And the coherence raises the student's self-overlap from
 # $H(\kappa) = h(\kappa^2)$ to $h(\kappa^2 + r)$, so $a$ grows more slowly. In the coherent
-# fraction $s = r/(1-\kappa^2)$ the balance is plain,
+# fraction $\chi = r/(1-\kappa^2)$ the balance is plain,
 #
 # $$
-# \dot s = -2s(1-s)\,a^2 h'(q) + \frac{\lambda a^2\,(D_\times - sD)}{1-\kappa^2}:
+# \dot \chi = -2\chi(1-\chi)\,a^2 h'(q) + \frac{\lambda a^2\,(D_\times - \chi D)}{1-\kappa^2}:
 # $$ (eq-fb-frac)
 #
 # near $\kappa = 1$ the orthogonal parts are small and the shared noise dominates them:
@@ -218,9 +222,9 @@ print(f"D = {D:.4f}, D_cross = {Dx:.4f}")
 # %% [markdown]
 # ## The fast system: $a$ frozen
 #
-# First the fast system alone: $a$ frozen at {glue:text}`fb-afz:.1f` (THEORY section 6),
-# networks at three batch sizes, and the resting alignment (the mean over the last quarter of
-# the run) against the full model and the per-neuron model.
+# First the fast system alone: $a$ frozen at {glue:text}`fb-afz:.1f`, networks at three
+# batch sizes, and the resting alignment (the mean over the last quarter of the run)
+# against the full model and the per-neuron model.
 
 # %%
 glue("fb-afz", P.frozen_a, display=False)
@@ -236,7 +240,8 @@ for ratio in (0.25, 1.0, 4.0):
 display(HTML(html_table(["B/d", "network", "coherent model", "per-neuron model"], rows)))
 
 # %% [markdown]
-# The coherent model is at least as close as the per-neuron one at every batch size, and the
+# The coherent model is at least as close as the per-neuron one at every batch size (to
+# within $0.003$), and the
 # noise lowers the resting alignment more at small $B/d$:
 
 # %%
@@ -253,8 +258,8 @@ glue("fb-fz-inc", frozen[0.25][2], display=False)
 # {glue:text}`fb-fz-coh:.3f` and the per-neuron model at {glue:text}`fb-fz-inc:.3f`. With $a$
 # frozen the two models differ little, and at this batch ($\lambda = \eta d/B =$
 # {glue:text}`fb-lam:.1f`) both rest above the network: the network loses more alignment to
-# the noise than a first-order theory in $\lambda$ gives. The coherence matters most once
-# $a$ moves.
+# the noise than either model gives (we measured the same gap at $N = 256$, $d = 128$ and at
+# $N = 128$, $d = 64$). The coherence matters most once $a$ moves.
 
 # %% [markdown]
 # ## The full dynamics across batch sizes
@@ -312,7 +317,8 @@ display(HTML(html_table(head, lines)))
 # %% [markdown]
 # The claim of this chapter, checked: at $B/d \le 1$ the finite-batch model is closer to the
 # networks than the noiseless ODE in all three order parameters; and at every $B/d$ the
-# per-neuron correction alone is farther from them than the full model in $\kappa$ and $a$.
+# per-neuron correction alone is farther from them than the full model in $\kappa$ and $a$,
+# and farther than the noiseless ODE in $\kappa$.
 
 # %%
 for ratio in (r for r in P.ratios if r <= 1):
@@ -321,6 +327,9 @@ for ratio in (r for r in P.ratios if r <= 1):
         assert fit_err[k] < ode_err[k], (ratio, k, fit_err[k], ode_err[k])
 for ratio in P.ratios:
     assert errs[ratio][1]["kappa"] < errs[ratio][2]["kappa"] and errs[ratio][1]["a"] < errs[ratio][2]["a"]
+    assert errs[ratio][0]["kappa"] < errs[ratio][2]["kappa"]  # worse than no correction
+for ratio in (r for r in P.ratios if r >= 4):  # little noise: the model is the ODE
+    assert np.mean(np.abs(fits[ratio].kappa - odes[ratio].kappa)) < 0.005
 e = errs[0.25]
 for k in ("kappa", "a", "rho"):
     glue(f"fb-e-ode-{k}", e[0][k], display=False)
@@ -335,15 +344,32 @@ glue("fb-e-per-kappa", e[2]["kappa"], display=False)
 # {glue:text}`fb-e-fit-rho:.4f` against {glue:text}`fb-e-ode-rho:.4f`. The per-neuron
 # correction is the worst of the three even at large $B/d$, where it is tiny: it puts a floor
 # of order $\lambda$ under $1-\kappa$, which erases the exponentially small distance to
-# $\kappa = 1$ on which the delayed exit rests (THEORY section 3), so its networks-to-be
-# leave $\kappa \approx 1$ too early. At $B/d \ge 4$ the full model and the ODE agree with each other and the gaps that remain are finite-$N$, finite-$d$ effects
+# $\kappa = 1$ on which the delayed exit rests ({doc}`dichotomy`), so the per-neuron model
+# leaves $\kappa \approx 1$ too early. At $B/d \ge 4$ the full model and the ODE agree
+# with each other and the gaps that remain are finite-$N$, finite-$d$ effects
 # (the networks' $\kappa$ rests a little below 1 even without noise; see the next chapter).
-# Where the model still misses: late in the run at $B/d = 1/4$ the networks are more coherent
-# than predicted and their $a$ grows more slowly; the model is first order in $\lambda$ and
-# $\lambda = \eta d / B$ is {glue:text}`fb-lam:.1f` there.
+# Where the model misses is late in the run at $B/d = 1/4$ ($\lambda = \eta d/B =$
+# {glue:text}`fb-lam:.1f`). Over the last third of the run the networks' coherence is
+# {glue:text}`fb-late-rho-net:.3f` against the model's {glue:text}`fb-late-rho-fit:.3f`, and
+# their $a$ is {glue:text}`fb-late-a-net:.3f` against {glue:text}`fb-late-a-fit:.3f`. At the
+# sizes of the published figures ($N = 256$, $d = 128$) the networks are the more coherent
+# ones and their $a$ lags behind the model's; at the smaller sizes used in CI ($N = 128$,
+# $d = 64$) the two are close (both checked below). We have not traced the gap to one
+# cause: the model drops the terms of order $\eta\lambda$ of the step, evaluates $D$ and
+# $D_\times$ at the mean state, and ignores the spread of $\kappa_j$ and $a_j$ across
+# neurons and the finite $N$ and $d$.
 
 # %%
 glue("fb-lam", P.lr / 0.25, display=False)
+late = slice(-len(runs[0.25].t) // 3, None)
+rho_net, rho_fit = float(runs[0.25].rho.mean(0)[late].mean()), float(fits[0.25].rho[late].mean())
+a_net, a_fit = float(runs[0.25].a_mean.mean(0)[late].mean()), float(fits[0.25].a[late].mean())
+for name, v in dict(rho_net=rho_net, rho_fit=rho_fit, a_net=a_net, a_fit=a_fit).items():
+    glue("fb-late-" + name.replace("_", "-"), v, display=False)
+if CI:
+    assert abs(rho_net - rho_fit) < 0.005 and abs(a_net - a_fit) < 0.02
+else:  # published sizes: the networks are more coherent and their a lags
+    assert rho_net > rho_fit and a_net < a_fit
 
 # %% [markdown]
 # ## How the batch moves the dichotomy
@@ -369,7 +395,7 @@ assert delay[0.25][0] > 5 and delay[0.25][1] > 5 and abs(delay[0.25][0] - delay[
 # {eq}`eq-fb-model` says why, twice. The coherence raises $h(q)$ above $H(\kappa)$, so $a$
 # grows more slowly. And the term that destabilises $\kappa = 1$ once $a$ passes $A(1)$, the
 # neurons' mutual repulsion $-a^2\kappa(1-q)h'(q)$, carries the factor
-# $(1-q)/(1-\kappa^2) = 1 - s$: coherent neurons act like one neuron, which does not repel
+# $(1-q)/(1-\kappa^2) = 1 - \chi$: coherent neurons act like one neuron, which does not repel
 # itself, and the noise makes them coherent exactly near $\kappa = 1$ {eq}`eq-fb-frac`.
 #
 # How far can this go? The model is cheap, so we scan $B/d$ over three decades; then we
@@ -381,6 +407,8 @@ scan = np.geomspace(0.1, 100, 10 if CI else 25)
 t_long = np.linspace(0, P.long_time, 301)
 ends = [model(r).integrate(0.01, P.a0, t_long, r0=1 / P.width) for r in scan]
 cross = np.array([crossing_time(t_long, tr.kappa) for tr in ends])
+assert np.all(np.diff(cross[np.isfinite(cross)]) <= 0)  # smaller B/d: later crossing
+assert np.all(np.diff([tr.kappa[-1] for tr in ends]) <= 1e-3)  # and a higher final alignment
 kept_run = network(P.kept_ratio, time=P.long_time)
 kept_fit = model(P.kept_ratio).integrate(0.01, P.a0, kept_run.t, r0=1 / P.width)
 kept_ode = noiseless.integrate(0.01, P.a0, kept_run.t, r0=1 / P.width)
@@ -430,6 +458,9 @@ glue("fb-kept-net", k_net, display=False)
 glue("fb-kept-fit", k_fit, display=False)
 glue("fb-kept-ode", k_ode, display=False)
 glue("fb-kept-a", float(np.mean(kept_fit.a[late])), display=False)
+a_exit = CriticalManifold(ReducedDynamics(T, S, P.eps)).exit_a(P.a0)
+glue("fb-a-exit", a_exit, display=False)
+assert np.mean(kept_fit.a[late]) < a_exit and np.mean(kept_run.a_mean.mean(0)[late]) < a_exit
 assert k_net > k_ode + 0.1 and abs(k_fit - k_net) < 0.05
 assert kept_fit.kappa.max() - k_fit < 0.05 < kept_ode.kappa.max() - k_ode - 0.1  # plateau, not a slide
 safe_peak = float(np.convolve(safe_run.kappa_mean.mean(0), np.ones(10) / 10, "valid").max())
@@ -444,7 +475,8 @@ assert safe_peak < 0.9 and safe_drop > 0.03 and safe_drop_fit > 0.05
 # $\kappa \approx$ {glue:text}`fb-kept-net:.2f`, the model at {glue:text}`fb-kept-fit:.2f`,
 # while the noiseless ODE has unlearned down to {glue:text}`fb-kept-ode:.2f`. This run keeps
 # its feature *only because of the noise*: the coherence keeps $h(q)$ high, $a$ stalls near
-# {glue:text}`fb-kept-a:.2f`, below the exit value of the slow passage, and the slow flow
+# {glue:text}`fb-kept-a:.2f`, below the exit value $a_{\rm exit} =$ {glue:text}`fb-a-exit:.3f`
+# of the slow passage ({doc}`dichotomy`), and the slow flow
 # never carries the network off $\kappa \approx 1$. The price is a lower plateau: the noise
 # floor.
 #
@@ -470,8 +502,12 @@ assert safe_peak < 0.9 and safe_drop > 0.03 and safe_drop_fit > 0.05
 #   $\kappa = 1$: unlearning is delayed, and at small enough $B/d$ it does not happen at all;
 #   there, a teacher that is safe in the limit loses alignment instead. The dichotomy of the
 #   limit is a statement about large batches.
-# - Limits: first order in $\lambda$; at $\lambda$ of order one (here $B/d \lesssim 1/8$ at
-#   $\eta = 0.1$) the networks are more coherent than the model says.
+# - Limits, as measured: with $a$ frozen at $B/d = 1/4$ the networks rest below both
+#   models; in the full dynamics at $B/d = 1/4$ and the published sizes they end more
+#   coherent than the model, with a smaller $a$; at $B/d = 1/8$ ($\lambda = 0.8$) the model
+#   still follows the networks' plateau. The model keeps the noise to the order of the
+#   second-order step {eq}`eq-fb-step`, evaluated at the mean state; we have not traced
+#   these misses to one of its approximations.
 
 # %% [markdown]
 # ## Exercises
@@ -480,7 +516,7 @@ assert safe_peak < 0.9 and safe_drop > 0.03 and safe_drop_fit > 0.05
 # :label: ex-fb-frac
 #
 # With $a$ frozen at $1.2$, integrate the model to rest at $B/d = 1/4$ and $B/d = 4$ and
-# report the coherent fraction $s = \rho/(1-\kappa^2)$. Which term of {eq}`eq-fb-frac`
+# report the coherent fraction $\chi = \rho/(1-\kappa^2)$. Which term of {eq}`eq-fb-frac`
 # sets it?
 # ```
 #
@@ -491,15 +527,17 @@ assert safe_peak < 0.9 and safe_drop > 0.03 and safe_drop_fit > 0.05
 # A long frozen run; at rest the two terms of {eq}`eq-fb-frac` balance.
 
 # %%
+chi = {}
 for ratio in (0.25, 4.0):
     tr = model(ratio).integrate(0.01, 1.2, 200.0, freeze_a=True)
-    frac = tr.rho[-1] / (1 - tr.kappa[-1] ** 2)
-    print(f"B/d = {ratio:g}: kappa = {tr.kappa[-1]:.3f}, s = {frac:.3f}")
+    chi[ratio] = frac = tr.rho[-1] / (1 - tr.kappa[-1] ** 2)
+    print(f"B/d = {ratio:g}: kappa = {tr.kappa[-1]:.3f}, chi = {frac:.3f}")
     assert 0 < frac < 1
+assert chi[0.25] > chi[4.0]  # more noise, more coherence
 
 # %% [markdown]
 # The noise injection $\lambda a^2 D_\times/(1-\kappa^2)$ grows as $B/d$ shrinks, the
-# decoherence $2(1-s)a^2h'(q)$ does not depend on it; the fraction grows with the noise.
+# decoherence rate $2(1-\chi)a^2h'(q)$ does not depend on it; the fraction grows with the noise.
 #
 # ```{solution-end}
 # ```

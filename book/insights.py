@@ -25,9 +25,11 @@
 #   insight (i) into a statement about the teacher's second Hermite coefficient $c_2$
 #   against the student's $s_2$, and how fast and how far the network unlearns as $c_2$
 #   varies;
-# - why an initial scale $a_0$ above a threshold $a^\circ = A(\kappa^\circ)$ switches
-#   unlearning off entirely (insight (ii)), and how the unlearned amount decays to zero as
-#   $a_0 \to a^\circ$;
+# - why, when the teacher's quadratic term is weaker than the student's but of the same
+#   sign ($0 < c_2 < s_2$), an initial scale $a_0$ at or above the threshold
+#   $a^\circ = A(\kappa^\circ) = s_2/c_2$ switches unlearning off entirely (insight (ii)),
+#   how the unlearned amount decays to zero as $a_0 \to a^\circ$, and why no $a_0$ does
+#   so when $c_2 \le 0$;
 # - how to compute phase diagrams over $(c_2, a_0)$ and $(c_2, s_2)$ with thousands of
 #   integrations at once (`lib.sweep`), and how well the predicted boundaries match;
 # - that the same picture holds for a real activation pair: a tanh student learning an erf
@@ -212,6 +214,7 @@ unl = cs < P.s - 0.02
 assert np.all(np.diff(res.t_max[unl]) > 0), "unlearning starts earlier for smaller c"
 assert np.all(res.t_max[np.isfinite(t_star)] > t_star[np.isfinite(t_star)])
 assert np.all(rate[cs >= P.s] == 0) and np.all(res.kappa[cs >= P.s, -1] > 1 - 1e-9)
+assert cs[0] < cs[np.argmax(rate)] < 0  # the steepest rate peaks at an intermediate c < 0
 part = (cs >= 0.15 - 1e-9) & (cs < P.s - 0.05)
 assert np.max(np.abs(res.kappa[part, -1] - limit[part])) < 0.005
 j_small = np.argmax(cs > 0.01)  # the smallest positive c of the scan
@@ -225,14 +228,17 @@ glue("ins-kmax-low", float(res.kappa_max[0]), display=False)
 
 # %% [markdown]
 # The onset time $t_{\max}$ grows monotonically with $c$ and diverges as $c \to s$; it
-# always comes after $t^*$, by the time the initial alignment from $\kappa_0 = 0.01$
-# takes (longer for $c < 0$, where $a_0$ exceeds $A(1)$ or comes close to it). The
+# always comes after $t^*$, by a lag of the order of the duration of the initial alignment
+# from $\kappa_0 = 0.01$ ($t^*$ starts the network on $\kappa = 1$ at $t = 0$; while it
+# aligns, $H(\kappa)$ and $\phi(\kappa)$ are small and $a$ hardly moves). The lag is
+# longer for $c < 0$, where $a_0$ comes close to $A(1)$ or exceeds it. The
 # steepest rate is *not* monotone: it grows as $c$ decreases from $s$, peaks at
 # $c \approx $ {glue:text}`ins-rate-cmax:.2f` (rate {glue:text}`ins-rate-max:.4f`), and
 # falls again to {glue:text}`ins-rate-low:.4f` at $c = $ {glue:text}`ins-c-low:.1f`. For
 # strongly negative $c$ the network never comes close to $\kappa = 1$ (its peak is only
 # {glue:text}`ins-kmax-low:.2f` at $c = $ {glue:text}`ins-c-low:.1f`: $a$ crosses the
-# shrinking $A(1)$ early and the network lands on the branch), so the slide starts lower
+# shrinking $A(1)$ early, or starts above it, and the network lands on the branch), so
+# the slide starts lower
 # and more gently; what keeps growing with $|c|$ there is the rate of
 # the *late* decay {eq}`eq-ins-cube`. The rate vanishes for $c \ge s$, and for
 # $0.15 \le c < s$ the alignment at the long horizon matches $\kappa^\circ = c/s$ to
@@ -293,9 +299,14 @@ glue_figure("fig-ins-c2", fig)
 # Reading the figure: a teacher whose quadratic term is *weaker* than the student's
 # ($c_2 < s_2$) makes the network unlearn part of the feature, down to $c_2/s_2$; a teacher
 # whose quadratic term *opposes* the student's ($c_2 < 0$) makes it unlearn everything,
-# sooner, and with a late decay whose prefactor grows like $|c_2|^{-1/3}$ in $\kappa$. In
-# our model "the strength of the primary nonlinear term" is therefore a *signed* strength
-# relative to the student's: it is the mismatch $s_2 - c_2$ that drives unlearning. Note
+# sooner, and with a late decay $\kappa \approx (6\eps s_2|c_2|t)^{-1/3}$ whose prefactor
+# $|c_2|^{-1/3}$ is smaller the stronger the opposing term. In our model "the strength of
+# the primary nonlinear term" is therefore a *signed* strength relative to the student's:
+# what drives unlearning is the sign and size of the mismatch $s_2 - c_2$. Its sign decides
+# whether the network unlearns at all (iff $c_2 < s_2$, at small $a_0$); its size decides
+# how much, the fraction $1 - c_2/s_2$ of the alignment for $0 < c_2 < s_2$ and all of it
+# once $c_2 \le 0$, and how early the slide starts. A strong teacher term of the *same*
+# sign as the student's ($c_2 \ge s_2$) induces no unlearning at all. Note
 # also how misleading a finite horizon is: at $t = 1000$ the partial cases are still far
 # above $c_2/s_2$.
 
@@ -321,7 +332,7 @@ def landing(a0):
 theory = np.array([max(landing(a) - kappa_c, 0.0) for a in a0s])
 
 # %% [markdown]
-# The amounts at the four values of $a_0$ that THEORY.md quotes, for each horizon:
+# The amounts at the four values of $a_0$ for which the working notes quote $0.58, 0.37, 0.07, 0$, for each horizon:
 
 # %%
 for T in horizons:
@@ -337,7 +348,7 @@ assert all(np.all(np.diff(amount[T][landed]) <= 1e-9) for T in horizons)
 err = np.abs(amount[P.long] - theory)
 assert err.max() < 0.1 and np.all(amount[P.long] <= theory + 1e-6)
 assert np.max(err[np.abs(a0s - A1) > 0.5]) < 0.03
-quoted = {0.1: 0.58, 1.0: 0.37, 2.0: 0.07}  # THEORY.md section 4, no horizon given
+quoted = {0.1: 0.58, 1.0: 0.37, 2.0: 0.07}  # the working notes, no horizon given
 assert all(amount[1000.0][a0s == a][0] < v < amount[P.long][a0s == a][0]
            for a, v in quoted.items())
 glue("ins-amt-err", float(err.max()), display=False)
@@ -352,7 +363,7 @@ glue("ins-amt-err-far", float(np.max(err[np.abs(a0s - A1) > 0.5])), display=Fals
 # {glue:text}`ins-amt-1000-2:.3f`, {glue:text}`ins-amt-1000-25:.3f` at $T = 1000$; and
 # {glue:text}`ins-amt-20000-01:.3f`, {glue:text}`ins-amt-20000-1:.3f`,
 # {glue:text}`ins-amt-20000-2:.3f`, {glue:text}`ins-amt-20000-25:.3f` at $T = 20000$.
-# THEORY.md quotes $0.58, 0.37, 0.07, 0$ without a horizon: these lie between our
+# The notes give no horizon for their $0.58, 0.37, 0.07, 0$: these lie between our
 # $T = 1000$ and $T = 20000$ values, as they would for a horizon of a few thousand.
 # The word "final" needs a time: the slide to $\kappa^\circ$ runs on the slow time
 # $\eps t$ and its last part is slow, so any finite horizon under-reports the amount. The
@@ -536,8 +547,9 @@ glue_figure("fig-ins-phase-cs", fig)
 #
 # Phase diagram over the teacher's $c_2$ and the student's $s_2$ at $a_0 = 0.1$
 # ($\eps = 0.05$, horizon $T = 3000$). Colour: unlearned amount; red: the boundary
-# $R'(1) = 0$ from `CriticalManifold.verdict()`, unlearning above it. The amount
-# $1 - c_2/s_2$ grows away from the line. White: the integrated boundary (amount
+# $R'(1) = 0$ from `CriticalManifold.verdict()`, unlearning above it. The amount grows
+# away from the line (for $t \to \infty$ it is $1 - c_2/s_2$ when $0 < c_2 < s_2$).
+# White: the integrated boundary (amount
 # $= \delta$); crosses mark delayed exits beyond the horizon.
 # ```
 
@@ -546,8 +558,9 @@ glue_figure("fig-ins-phase-cs", fig)
 #
 # Odd activations have no $\He_2$ term, so for a tanh student the data's primary nonlinear
 # term is the cubic one. We take the teacher $\sigma_* = \mathrm{erf}$ with its $\He_3$
-# coefficient replaced by a free $c_3$ (erf's own is about $-0.072$; tanh's is about
-# $-0.061$). Then $u_3 = 6 s_3 c_3$, and the critical-manifold machinery gives, for each
+# coefficient replaced by a free $c_3$ (erf's own is {glue:text}`ins-c3-erf:.3f`; tanh's
+# is $s_3 = $ {glue:text}`ins-s3-tanh:.3f`). Then $u_3 = 6 s_3 c_3$, and the
+# critical-manifold machinery gives, for each
 # $c_3$: the verdict $R'(1) < 0$, the rest point $\kappa^\circ$ (the maximiser of $R$
 # below 1) and the threshold $a^\circ = A(\kappa^\circ)$.
 
@@ -569,15 +582,18 @@ c3_star = optimize.brentq(lambda c3: CriticalManifold(dyn3(c3)).verdict().dR1, -
 assert not CriticalManifold(dyn3(base.coeffs[3])).verdict().unlearns  # tanh learning erf
 glue("ins-c3-star", c3_star, display=False)
 glue("ins-c3-erf", float(base.coeffs[3]), display=False)
+glue("ins-s3-tanh", float(student.coeffs[3]), display=False)
 print(f"unlearning iff c3 > {c3_star:.4f}; erf's own c3 = {base.coeffs[3]:.4f}")
 
 # %% [markdown]
 # The verdict flips at $c_3^* = $ {glue:text}`ins-c3-star:.4f`; erf's own coefficient
 # {glue:text}`ins-c3-erf:.4f` lies below it, so a tanh network learning an erf teacher
 # keeps its feature. Between $c_3^*$ and $0$ the slow flow has an interior rest point
-# (partial unlearning, with a threshold $a^\circ(c_3)$); for $c_3 > 0$, $u_3 < 0$ and
-# $R' < 0$ near $\kappa = 0$ as on the whole interval: complete unlearning, in the
-# $t^{\pm1/4}$ class since $u_2 = 0$. We compute $a^\circ(c_3)$ and integrate a grid over
+# (partial unlearning, with a threshold $a^\circ(c_3)$): there $u_3 > 0$, so the
+# coefficient $C = u_1v_2/v_1 - 2u_3 = -2u_3$ of the slow field near $\kappa = 0$ is
+# negative and pushes $a$ back. For $c_3 > 0$, $u_3 < 0$: $R' < 0$ on the whole interval,
+# the unlearning is complete, and since $u_2 = 0$ and $C > 0$ it is in the $t^{\pm1/4}$
+# class. We compute $a^\circ(c_3)$, check these two cases, and integrate a grid over
 # $(c_3, a_0)$.
 
 # %%
@@ -595,6 +611,11 @@ def a_threshold(c3):
 
 
 a_star3 = np.array([a_threshold(c3) for c3 in c3g])
+inner = (c3g > c3_star) & (c3g < 0)  # partial: an interior rest point, a finite threshold
+assert np.all(np.isfinite(a_star3[inner]) & (a_star3[inner] > 0))
+kk = np.linspace(1e-3, 1.0, 400)  # c3 > 0: R' < 0 on the whole interval, complete unlearning
+assert all(np.isinf(a_threshold(c3)) and np.all(CriticalManifold(dyn3(c3)).dR(kk) < 0)
+           for c3 in c3g[c3g > 0])
 C3, A3 = np.meshgrid(c3g, ag3, indexing="ij")
 runs3 = integrate_batch([teacher(c3) for c3 in C3.ravel()], student.coeffs, P.eps,
                         P.kappa0, A3.ravel(), [0.0, P.horizon])
@@ -660,8 +681,11 @@ glue_figure("fig-ins-tanh", fig)
 #   landing point lies above it and the slow flow has somewhere lower to go.
 # - Insight (i): in the running example the network unlearns iff $c_2 < s_2$ (small
 #   $a_0$), partially to $c_2/s_2$ if $c_2 > 0$, completely if $c_2 \le 0$ with
-#   $\kappa \sim (6\eps s_2|c_2|t)^{-1/3}$; the unlearning rate grows as $c_2$ decreases.
-#   What matters is the teacher's nonlinear term *relative to the student's*.
+#   $\kappa \sim (6\eps s_2|c_2|t)^{-1/3}$. Unlearning starts earlier the smaller $c_2$;
+#   the steepest rate of the fall is not monotone in $c_2$ (it peaks at an intermediate
+#   negative $c_2$), but the late decay is faster the larger $|c_2|$. What matters is the
+#   sign and size of the mismatch $s_2 - c_2$: the teacher's nonlinear term *relative to
+#   the student's*.
 # - Insight (ii): for $0 < c_2 < s_2$ an initial scale $a_0 \ge a^\circ = s_2/c_2$ switches
 #   unlearning off; below it the amount decreases with $a_0$ as
 #   $\kappa_{\rm land}(a_0) - \kappa^\circ$. For $c_2 \le 0$ a large $a_0$ only reduces the
@@ -724,7 +748,7 @@ unl3 = [CriticalManifold(ReducedDynamics(polynomial(0, 1, 0, c), polynomial(0, 1
         .verdict().unlearns for c in cc3]
 edge = cc3[np.argmin(unl3)]
 print(f"unlearning for c < {edge:.3f}")
-assert abs(edge - 0.3) < 0.01  # R'(1) ∝ (1 + 18sc)(c - s)... the same threshold c = s
+assert abs(edge - 0.3) < 0.01  # R'(1) = 24 s (1 + 6sc)(c - s) / (1 + 6s^2)^2: threshold c = s
 
 # %% [markdown]
 # With $u = (0, 1, 0, 6sc)$ and $v = (0, 1, 0, 6s^2)$, $R'(1) < 0$ iff

@@ -31,12 +31,12 @@
 # %% [markdown]
 # ## Teacher and student
 #
-# Inputs are standard Gaussian vectors $x \sim N(0, I_d)$. A fixed unit vector $\theta_*$, the
-# **hidden direction**, defines the scalar $z = \langle \theta_*, x\rangle \sim N(0,1)$, and the
+# Inputs are standard Gaussian vectors $x \sim \Normal(0, I_d)$. A fixed unit vector $\theta_*$, the
+# **hidden direction**, defines the scalar $z = \langle \theta_*, x\rangle \sim \Normal(0,1)$, and the
 # label depends on $x$ through $z$ only:
 #
 # $$
-# y = \sigma_*(z) + \zeta, \qquad \zeta \sim N(0, \text{noise}),
+# y = \sigma_*(z) + \zeta, \qquad \zeta \sim \Normal(0, \text{noise}),
 # $$ (eq-set-teacher)
 #
 # a *single-index* model with link function $\sigma_*$ {cite}`benarous2021online,bietti2022learning`.
@@ -51,10 +51,10 @@
 # all $a_j = a_0$.
 #
 # Training minimises the squared loss $\tfrac12 (f(x) - y)^2$ by minibatch SGD with batch
-# size $B$: each step draws a fresh batch, moves $w_j$ along the gradient projected on the
+# size $B$: each step draws a fresh batch, moves $w_j$ against the gradient projected on the
 # tangent space of the sphere with learning rate $\eta N$ and renormalises it to unit length,
-# and moves $a_j$ with learning rate $\eps\,\eta N$. The factor $N$ compensates the $1/N$ in
-# {eq}`eq-set-student` (the *mean-field* or maximal-update scaling, see
+# and moves $a_j$ against its gradient with learning rate $\eps\,\eta N$. The factor $N$
+# compensates the $1/N$ in {eq}`eq-set-student` (the *mean-field* or maximal-update scaling, see
 # {doc}`infinite_width`), and the time of the book is $t = \eta \times \text{steps}$. The
 # number $\eps$, the ratio of the two learning rates, is the small parameter of the
 # fast-slow analysis.
@@ -66,7 +66,7 @@
 # %% [markdown]
 # ## Hermite expansions
 #
-# Any function with $\E[g(z)^2] < \infty$ for $z \sim N(0,1)$ expands in the probabilists'
+# Any function with $\E[g(z)^2] < \infty$ for $z \sim \Normal(0,1)$ expands in the probabilists'
 # Hermite polynomials $\He_0 = 1$, $\He_1 = z$, $\He_2 = z^2 - 1$, $\He_3 = z^3 - 3z$, ...,
 # which satisfy $\He_{k+1}(z) = z\He_k(z) - k\He_{k-1}(z)$ and are orthogonal under the
 # Gaussian measure {cite}`szego1939orthogonal,odonnell2014analysis`:
@@ -158,7 +158,7 @@ glue_figure("fig-set-energy", fig)
 # ## Mehler's identity
 #
 # A neuron with alignment $\kappa$ sees $\langle w, x\rangle = \kappa z + \sqrt{1-\kappa^2}\,\xi$
-# with $\xi \sim N(0,1)$ independent of $z$. Averaging over $\xi$ smooths each Hermite mode by
+# with $\xi \sim \Normal(0,1)$ independent of $z$. Averaging over $\xi$ smooths each Hermite mode by
 # a power of $\kappa$:
 #
 # $$
@@ -245,14 +245,14 @@ glue_figure("fig-set-mehler", fig)
 # The approximation in $\E[f^2]$ has two parts, both vanishing in the limit of
 # {doc}`infinite_width`: the $N$ diagonal terms $i = j$ (weight $1/N$) contribute
 # $\E[\sigma^2]$ instead of $H(\kappa)$, and the overlaps of the orthogonal parts are of
-# order $1/\sqrt d$ rather than zero. A finite network makes both visible. For Gaussian
-# inputs its population loss is exact in terms of the overlaps $q_{ij} = \langle w_i, w_j\rangle$,
-# because two pre-activations with correlation $q$ satisfy
+# order $1/\sqrt d$ rather than zero (so $q_{ij} = \kappa^2 + O(1/\sqrt d)$). A finite network
+# makes both visible. For Gaussian inputs its population loss is exact in terms of the
+# overlaps $q_{ij} = \langle w_i, w_j\rangle$, because two pre-activations with correlation $q$ satisfy
 # $\E[\sigma(u)\sigma(u')] = \sum_k k!\,s_k^2 q^k$:
 #
 # $$
 # L_N = \tfrac12\|\sigma_*\|^2 - \frac{a}{N}\sum_j \phi(\kappa_j)
-#       + \frac{a^2}{2N^2}\sum_{i,j}\sum_k k!\,s_k^2\, q_{ij}^k .
+#       + \frac{a^2}{2N^2}\sum_{i,j}\sum_k k!\,s_k^2\, q_{ij}^k + \tfrac12\,\text{noise}.
 # $$ (eq-set-finite-loss)
 #
 # We build a network whose $N$ neurons all have alignment $\kappa = 0.6$ and random

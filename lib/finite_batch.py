@@ -19,8 +19,9 @@ vector :math:`\mu \perp \theta_*` and private directions :math:`\nu_j`. For
 :math:`f = a\sum_k s_k q^{k/2}\mathrm{He}_k(g)`, so the population loss is
 :math:`\tfrac12\|\sigma_*\|^2 - a\phi(\kappa) + \tfrac12 a^2 h(q)` with
 :math:`h(q) = \sum_k k!\,s_k^2 q^k` (:math:`h(\kappa^2) = H(\kappa)`). The mean-field
-gradient flow of this loss on the sphere, plus the second-order (Ito-like) terms of the
-normalised SGD step, give
+gradient flow of this loss on the sphere, plus the terms of order :math:`\eta^2 d/B` of
+the normalised SGD step (the limit :math:`N, d \to \infty`, :math:`\eta \to 0` at fixed
+:math:`\lambda = \eta d/B`), give
 
 .. math::
     \dot\kappa &= a(1-\kappa^2)\phi'(\kappa) - a^2\kappa(1-q)h'(q)

@@ -408,7 +408,14 @@ t_long = np.linspace(0, P.long_time, 301)
 ends = [model(r).integrate(0.01, P.a0, t_long, r0=1 / P.width) for r in scan]
 cross = np.array([crossing_time(t_long, tr.kappa) for tr in ends])
 assert np.all(np.diff(cross[np.isfinite(cross)]) <= 0)  # smaller B/d: later crossing
-assert np.all(np.diff([tr.kappa[-1] for tr in ends]) <= 1e-3)  # and a higher final alignment
+final = np.array([tr.kappa[-1] for tr in ends])
+above = scan >= P.kept_ratio  # down to B/d = 1/8: the smaller B/d, the higher the final alignment
+assert np.all(np.diff(final[above]) <= 1e-3)
+glue("fb-scan-lowest", float(scan[0]), display=False)
+glue("fb-scan-lowest-final", float(final[0]), display=False)
+glue("fb-scan-best-final", float(final.max()), display=False)
+if not CI:  # the full-size horizon: below B/d = 1/8 the final alignment drops again
+    assert final[0] < final.max() - 0.02
 kept_run = network(P.kept_ratio, time=P.long_time)
 kept_fit = model(P.kept_ratio).integrate(0.01, P.a0, kept_run.t, r0=1 / P.width)
 kept_ode = noiseless.integrate(0.01, P.a0, kept_run.t, r0=1 / P.width)
@@ -487,7 +494,11 @@ assert safe_peak < 0.9 and safe_drop > 0.03 and safe_drop_fit > 0.05
 # grows, the per-neuron loss $\tfrac\lambda2 a^2 D\kappa$ grows with $a^2$ and the
 # coherence with it. The dichotomy of the large-batch limit thus has a third outcome at small batches,
 # and the batch size is a knob on it: decreasing $B/d$ first delays unlearning, then
-# reduces how much is unlearned by a given time, then suppresses it.
+# reduces how much is unlearned by a given time, then suppresses it. Not indefinitely: in
+# the scan of {numref}`fig-fb-dichotomy` the model's alignment at the end of the run peaks
+# at {glue:text}`fb-scan-best-final:.3f` and, at the smallest ratio
+# $B/d =$ {glue:text}`fb-scan-lowest:.2f`, is {glue:text}`fb-scan-lowest-final:.3f` (with
+# the full-size horizon it drops again below $B/d = 1/8$, as the noise floor takes over).
 
 # %% [markdown]
 # ## Summary

@@ -37,7 +37,7 @@ quadrature over :math:`(z, \zeta)`; the private Gaussians are integrated exactly
 Mehler's formula (:math:`\sigma'` and :math:`\sigma'^2` smoothed at :math:`\sqrt q`).
 
 Setting ``coherent=False`` keeps :math:`r = 0` and only the per-neuron term in
-:math:`\dot\kappa` (THEORY section 6's first correction); ``lr -> 0`` or
+:math:`\dot\kappa` (the per-neuron correction of the working notes); ``lr -> 0`` or
 ``batch_ratio -> inf`` gives back the noiseless reduced ODE.
 """
 from __future__ import annotations

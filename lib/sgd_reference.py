@@ -1,4 +1,4 @@
-r"""A plain-numpy reference for one spherical SGD step (THEORY section 1).
+r"""A plain-numpy reference for one spherical SGD step (the setting chapter of the book).
 
 Written independently of :mod:`lib.simulate` (numpy's ``hermeval`` instead of
 Clenshaw in JAX, the tangent projection computed from the gradient itself) so that the

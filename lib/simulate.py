@@ -1,7 +1,7 @@
 r"""Finite two-layer networks trained by spherical SGD, in JAX.
 
 This is the finite object whose limit the reduced ODE of :mod:`lib.reduced` describes
-(THEORY section 1). For one seed:
+(the setting chapter of the book). For one seed:
 
 * inputs :math:`x \sim N(0, I_d)`, a fresh batch of ``batch`` samples every step;
 * teacher :math:`y = \sigma_*(z) + \text{label\_noise}\cdot\zeta`, :math:`z = \langle\theta_*, x\rangle`,
@@ -152,7 +152,7 @@ class NetworkRun:
     seeds; ``kappa_final`` is ``(S, N)`` (every neuron's alignment at the last time);
     ``seeds`` is ``(S,)``. Means and standard deviations are across the N neurons.
     ``rho`` is :math:`|\\frac1N\\sum_j (w_j - \\kappa_j\\theta_*)|^2`, the squared norm of
-    the mean orthogonal part (coherence of the neurons, THEORY section 6). ``loss``
+    the mean orthogonal part (coherence of the neurons, see the finite-batch chapter). ``loss``
     is the exact population loss (label noise included); it costs one ``N x N x d``
     product (and an ``N x N`` array per seed) at each record time, so record sparsely
     at very large widths.

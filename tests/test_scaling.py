@@ -74,7 +74,7 @@ def test_classification(teacher, student, kind, order):
 
 
 def test_theory_prefactors():
-    """THEORY.md: (3 eps |u_2| r^2 t)^(1/3) and, for c_2 = 0, (8 eps s^2 t)^(1/4)."""
+    """The working notes: (3 eps |u_2| r^2 t)^(1/3) and, for c_2 = 0, (8 eps s^2 t)^(1/4)."""
     s, c = 0.5, -0.3
     law = scaling_law(running(c, s))
     assert law.prefactor_a(EPS) == pytest.approx((3 * EPS * abs(2 * s * c)) ** (1 / 3), rel=1e-12)

@@ -121,7 +121,7 @@ dyn = ReducedDynamics(teacher, student, eps=P.eps)
 manifold = CriticalManifold(dyn)
 traj = dyn.integrate(P.kappa0, P.a0, np.linspace(0, P.t_end, P.n_t))
 peak = int(np.argmax(traj.kappa))
-rest = manifold.rest_points()  # where the slow flow can come to rest (maybe none)
+rest = manifold.rest_points()  # where the slow flow can rest (maybe nowhere)
 kappa_rest = rest[0] if rest.size else np.nan
 report(
     ("intro-peak-kappa", traj.kappa[peak], "peak alignment", ".4f"),
@@ -162,7 +162,7 @@ fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.6, 5.6), sharex=True)
 ax1.plot(traj.t, traj.kappa, color=KAPPA, label=r"alignment $\kappa$")
 ax1.plot(traj.t, traj.a, color=A, label=r"second-layer weight $a$")
 if rest.size:
-    ax1.axhline(kappa_rest, ls=":", c="0.4", label=r"rest point $\kappa^\circ$")
+    ax1.axhline(kappa_rest, ls=":", c="0.4", label=r"$\kappa^\circ$")
 ax1.set(ylabel="value", title="learning, then unlearning")
 ax1.legend(loc="lower right")
 ax2.plot(traj.t, traj.loss - traj.loss.min(), color=LOSS)
@@ -301,7 +301,8 @@ strong = ReducedDynamics(polynomial(0, 1, P.s + 0.1), student, eps=P.eps)
 tr = strong.integrate(P.kappa0, P.a0, np.linspace(0, P.t_end, P.n_t))
 report((None, tr.kappa.max(), "peak alignment", ".4f"),
        (None, tr.kappa[-1], "final alignment", ".4f"))
-if P.a0 < CriticalManifold(strong).transcritical_a():  # the fast phase aligns fully
+# the claim holds when the fast phase aligns fully, a0 < A(1)
+if P.a0 < CriticalManifold(strong).transcritical_a():
     assert tr.kappa[-1] > 0.999  # with c > s the feature is kept
 
 # %% [markdown]
@@ -324,7 +325,8 @@ if P.a0 < CriticalManifold(strong).transcritical_a():  # the fast phase aligns f
 # ```
 
 # %%
-a0_big = 1.5 * P.s / P.c if 0 < P.c < P.s else 3.0  # above s/c, the rest point's a
+# above s/c, the second-layer weight at the rest point of the slow flow
+a0_big = 1.5 * P.s / P.c if 0 < P.c < P.s else 3.0
 tr = dyn.integrate(P.kappa0, a0_big, np.linspace(0, P.t_end, P.n_t))
 landed = tr.kappa[np.searchsorted(tr.t, 10.0)]  # after the fast phase
 report(
@@ -336,7 +338,7 @@ report(
 if 0 < P.c < P.s:  # the claim concerns a rest point c/s inside (0, 1)
     assert tr.kappa.max() - tr.kappa[-1] < 1e-3  # nothing is unlearned
     assert np.all(np.diff(tr.kappa) > -1e-12)  # the alignment never decreases
-    assert landed < tr.kappa[-1] < P.c / P.s  # it creeps up toward c/s from below
+    assert landed < tr.kappa[-1] < P.c / P.s  # it creeps up toward c/s
 
 # %% [markdown]
 # The fast phase lands the alignment at about {glue:text}`intro-ex-landed:.2f`, below

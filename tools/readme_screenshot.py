@@ -7,7 +7,6 @@ it), waits for MathJax, centres the opening figure and saves the window as a PNG
 """
 from __future__ import annotations
 
-import base64
 import sys
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.browser import Chromium, serve  # noqa: E402
+from tools.browser import Page, chromium, serve  # noqa: E402
 
 PAGE, ANCHOR = "book/intro.html", "fig-intro-story"
 
@@ -23,15 +22,12 @@ PAGE, ANCHOR = "book/intro.html", "fig-intro-story"
 def main(site: Path, out: Path = REPO / "docs" / "screenshot.png") -> Path:
     if not (site / PAGE).is_file():
         raise SystemExit(f"{site / PAGE} does not exist: build the book first (make book)")
-    with Chromium(width=1280, height=800) as browser, serve(site) as base:
-        tab = browser.open(f"{base}/{PAGE}")
-        tab.evaluate("window.MathJax && MathJax.startup ? MathJax.startup.promise : null")
-        tab.evaluate(f"document.getElementById('{ANCHOR}').scrollIntoView({{block: 'center'}}); 0")
+    with chromium() as browser, serve(site) as base:
+        page = Page(browser, f"{base}/{PAGE}", width=1280, height=800)
+        page.evaluate(f"document.getElementById('{ANCHOR}').scrollIntoView({{block: 'center'}})")
         time.sleep(0.5)  # let the theme's scroll-spy settle
-        data = browser.send("Page.captureScreenshot", {"format": "png"},
-                            session=tab.session)["data"]
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(base64.b64decode(data))
+        page.screenshot(out, full_page=False)
+        page.close()
     print(f"wrote {out} ({out.stat().st_size // 1024} KB)")
     return out
 

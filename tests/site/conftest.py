@@ -1,0 +1,78 @@
+"""The book's editions, built once per test session from the chapters nbval executed.
+
+``make test`` runs in two steps: first the unit tests and every chapter cell (nbval,
+which keeps each executed chapter in ``test-artifacts/executed/``), then the tests of
+this folder, which build the website, the students' edition and the PDF from those
+executions (``tools/editions.py``: nothing is executed again) and check them.
+
+The three builds start together, as soon as collection ends, in background processes;
+each test waits for the edition it checks. Without Chromium the browser tests are
+skipped with a message, without TeX Live the PDF test; under CI (``CI`` set), where
+``.ci/run`` installs both, their absence is a failure.
+``BROWSER_TEST_HTML=_build/html pytest tests/site/test_website.py`` checks an existing
+site (e.g. the full-size ``make book``) instead of building one.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tools import browser, editions
+
+BUILDS: dict[str, editions.Build] = {}
+OUT = {"html": editions.ARTIFACTS / "site", "students": editions.ARTIFACTS / "students",
+       "pdf": editions.ARTIFACTS / "pdf"}
+NEEDS = {"html": ("test_website", "test_students"), "students": ("test_students",),
+         "pdf": ("test_pdf",)}
+
+
+def have_tex() -> bool:
+    return all(shutil.which(tool) for tool in ("latexmk", "pdflatex"))
+
+
+def need(what: str, found: bool, install: str) -> None:
+    """Skip (or, under CI, fail) a test whose system tool is missing."""
+    if found:
+        return
+    message = f"no {what}: install Debian's {install} to run this test"
+    if os.environ.get("CI"):
+        pytest.fail(message + " (CI must have it: see .ci/run)", pytrace=False)
+    pytest.skip(message)
+
+
+def edition(kind: str) -> editions.Build:
+    """The build of one edition (started on first use), waited for."""
+    if kind not in BUILDS:
+        BUILDS[kind] = editions.Build(kind, OUT[kind], toc=browser.toc_path()).start()
+    build = BUILDS[kind]
+    if build.wait() != 0:
+        pytest.fail(f"jupyter-book build of the {kind} edition failed (exit "
+                    f"{build.returncode}); log {build.log_path}:\n{build.log_tail()}",
+                    pytrace=False)
+    return build
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Start the builds the selected tests need, right after collection."""
+    if config.option.collectonly:
+        return
+    names = {item.module.__name__.rsplit(".", 1)[-1] for item in items
+             if item.nodeid.startswith("tests/site/")}
+    for kind, modules in NEEDS.items():
+        if not names.intersection(modules) or kind in BUILDS:
+            continue
+        if kind == "html" and os.environ.get("BROWSER_TEST_HTML"):
+            continue
+        if kind == "pdf" and not have_tex():
+            continue
+        if kind in ("html", "students") and not browser.find_chromium():
+            continue
+        BUILDS[kind] = editions.Build(kind, OUT[kind], toc=browser.toc_path()).start()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Never leave a build running after pytest exits (e.g. with -x)."""
+    for build in BUILDS.values():
+        build.stop()

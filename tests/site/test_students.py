@@ -1,0 +1,103 @@
+"""The students' edition (``make students``): the book with its exercises and without
+their solutions, on the page and in the notebooks offered for download.
+
+Built from the same executions as the website (``tools/editions.py``, with
+sphinx-exercise's ``hide_solutions``; ``tools/ipynb_download.py`` strips the solution
+cells from the downloadable notebooks). Checked: every chapter page still has its
+exercises and shows no solution (in Chromium: no solution admonition; in the HTML: none
+of the solutions' code or text), and every chapter's downloadable ``.ipynb`` holds its
+exercises and no solution. The teachers' website keeps its solutions (so that a build
+that drops them everywhere does not pass).
+"""
+from __future__ import annotations
+
+import html as htmllib
+import re
+
+import jupytext
+import nbformat
+import pytest
+
+from tests.site.conftest import edition, need
+from tools import browser, editions
+from tools.ipynb_download import START
+
+CHAPTERS = [s for s in browser.toc_sources() if browser.is_chapter(s)]
+
+
+def solution_snippets(source) -> list[str]:
+    """Distinctive lines of a chapter's solutions: their code and their prose."""
+    nb = jupytext.read(source)
+    snippets, inside = [], False
+    for cell in nb.cells:
+        text = cell.source
+        if cell.cell_type == "code":
+            if inside:
+                lines = [l.strip() for l in text.splitlines()
+                         if len(l.strip()) > 25 and not l.strip().startswith("#")]
+                snippets += lines[:2]
+            continue
+        for part in re.split(r"(```\{solution-(?:start|end)\}[^\n]*)", text):
+            if part.startswith("```{solution-start}"):
+                inside = True
+            elif part.startswith("```{solution-end}"):
+                inside = False
+            elif inside:
+                words = [l.strip() for l in part.splitlines()
+                         if len(l.strip()) > 40 and not re.search(r"[{}$`\\]", l)]
+                snippets += words[:1]
+    return snippets
+
+
+def page_text(path) -> str:
+    """The text of an HTML page as a reader sees it (tags removed, entities decoded)."""
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", path.read_text()))
+
+
+@pytest.fixture(scope="module")
+def students():
+    need("Chromium", browser.find_chromium() is not None, "chromium")
+    return edition("students")
+
+
+@pytest.mark.parametrize("source", CHAPTERS, ids=[s.stem for s in CHAPTERS])
+def test_no_solution_on_the_page_or_in_the_notebook(students, source):
+    rel = source.relative_to(editions.REPO).with_suffix(".html")
+    html = page_text(students.html / rel)
+    snippets = solution_snippets(source)
+    assert snippets, f"{source.name}: no solution found in the source to look for"
+    shown = [s for s in snippets if s in html]
+    assert not shown, f"{rel}: solution text in the students' edition: {shown[:3]}"
+    assert "exercise" in html, f"{rel}: the exercises are gone too"
+    download = students.html / "_sources" / rel.with_suffix(".ipynb")
+    assert download.is_file(), f"no notebook to download for {rel}"
+    nb = nbformat.read(download, as_version=4)
+    text = "\n".join(c.source for c in nb.cells)
+    assert not START.search(text) and "solution-end" not in text, \
+        f"{download.name}: solution markers in the students' notebook"
+    assert "{exercise}" in text, f"{download.name}: the exercises are gone from the notebook"
+    left = [s for s in snippets if s in text]
+    assert not left, f"{download.name}: solution code or text left: {left[:3]}"
+
+
+def test_students_pages_in_the_browser(students):
+    """No solution admonition is shown; exercises are; the pages are otherwise sound."""
+    problems = []
+    with browser.chromium() as chromium, browser.serve(students.html) as base:
+        for source in CHAPTERS:
+            rel = source.relative_to(editions.REPO).with_suffix(".html").as_posix()
+            report = browser.check_page(chromium, f"{base}/{rel}", chapter=True,
+                                        solutions=False)
+            assert report.probe["exercises"] > 0, f"{rel}: no exercises"
+            problems += [f"{rel}: {p}" for p in report.problems]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_teachers_edition_keeps_its_solutions():
+    need("Chromium", browser.find_chromium() is not None, "chromium")
+    site = edition("html").html
+    for source in CHAPTERS:
+        rel = source.relative_to(editions.REPO).with_suffix(".html")
+        html = page_text(site / rel)
+        assert any(s in html for s in solution_snippets(source)), \
+            f"{rel}: the teachers' edition lost its solutions"

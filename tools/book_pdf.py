@@ -1,0 +1,77 @@
+"""Sphinx extension: the PDF edition of the book, and the website's link to it.
+
+- **Macros**: the book's notation macros are defined once, for MathJax, in
+  ``_config.yml`` (``mathjax3_config.tex.macros``). For the LaTeX builder the same
+  definitions are turned into ``\\renewcommand``s in the preamble, so the PDF typesets
+  ``\\eps``, ``\\He``, ... exactly as the website does.
+- **The link**: when ``make pdf`` has built ``_build/latex/book.pdf``, the HTML build
+  copies it into the site (``book.pdf`` at its root) and the introduction gets a line
+  that links to it; without a PDF there is no link (and no broken one).
+
+Enabled from ``_config.yml`` (``sphinx.local_extensions``).
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+PDF_NAME = "book.pdf"
+LINK_PAGE = "book/intro"
+
+
+def latex_macros(macros: dict) -> str:
+    r"""``\providecommand`` + ``\renewcommand`` lines for MathJax macro definitions.
+
+    A value is ``"\\mathbb{E}"`` or ``["\\frac{#1}{#2}", 2]`` (body and argument count).
+    """
+    lines = []
+    for name, value in macros.items():
+        body, nargs = (value, 0) if isinstance(value, str) else (value[0], int(value[1]))
+        args = f"[{nargs}]" if nargs else ""
+        lines.append(rf"\providecommand{{\{name}}}{{}}\renewcommand{{\{name}}}{args}{{{body}}}")
+    return "\n".join(lines)
+
+
+def _pdf(app) -> Path:
+    return Path(app.outdir).parent / "latex" / PDF_NAME
+
+
+def add_macros(app, config):
+    macros = (config.mathjax3_config or {}).get("tex", {}).get("macros", {})
+    elements = dict(config.latex_elements or {})
+    elements["preamble"] = (elements.get("preamble", "") + "\n% the book's macros "
+                            "(_config.yml, mathjax3_config)\n" + latex_macros(macros) + "\n")
+    config.latex_elements = elements
+
+
+def outdated_intro(app, env, added, changed, removed):
+    """Render the introduction again when a PDF appeared or went since its last build."""
+    if app.builder.name != "html":
+        return []
+    has_pdf = _pdf(app).is_file()
+    if getattr(env, "book_pdf_linked", None) != has_pdf:
+        env.book_pdf_linked = has_pdf
+        return [LINK_PAGE] if LINK_PAGE in env.found_docs else []
+    return []
+
+
+def link_pdf(app, pagename, templatename, context, doctree):
+    if app.builder.name != "html" or pagename != LINK_PAGE or not _pdf(app).is_file():
+        return
+    body = context.get("body", "")
+    link = (f'<p class="book-pdf-link">The whole book is also a PDF, to read offline, '
+            f'annotate and print: <a href="../{PDF_NAME}">{PDF_NAME}</a>.</p>')
+    context["body"] = body.replace("</h1>", "</h1>\n" + link, 1)
+
+
+def copy_pdf(app, exception):
+    if exception is None and app.builder.name == "html" and _pdf(app).is_file():
+        shutil.copy2(_pdf(app), Path(app.outdir) / PDF_NAME)
+
+
+def setup(app):
+    app.connect("config-inited", add_macros)
+    app.connect("env-get-outdated", outdated_intro)
+    app.connect("html-page-context", link_pdf)
+    app.connect("build-finished", copy_pdf)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

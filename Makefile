@@ -57,7 +57,8 @@ book: setup mathjax
 ## The students' edition: the website without the exercises' solutions, and
 ## notebooks without solution cells in the download menus (_build/students/html).
 students: book
-	$(BIN)/python -c "from tools.editions import students_config; students_config(out='_build/students-config.yml')"
+	$(BIN)/python -c "from tools.editions import students_config as c; \
+	  c(out='_build/students-config.yml', cache='_build/.jupyter_cache')"
 	$(BIN)/jupyter-book build -W -n --keep-going . --config _build/students-config.yml \
 	  --path-output _build/students
 	@echo "students' edition: _build/students/_build/html/index.html"

@@ -80,12 +80,19 @@ def cache_executed(cache_path: Path, executed: Path = EXECUTED, repo: Path = REP
     return cached, missing
 
 
-def students_config(repo: Path = REPO, out: Path | None = None) -> Path:
-    """``_config.yml`` with ``hide_solutions: true`` (the students' edition), written to ``out``."""
+def students_config(repo: Path = REPO, out: Path | None = None,
+                    cache: Path | None = None) -> Path:
+    """``_config.yml`` with ``hide_solutions: true`` (the students' edition), written to ``out``.
+
+    ``cache``: the execution cache to use (``make students`` reuses the one of
+    ``make book``, ``_build/.jupyter_cache``); default: the build's own.
+    """
     import yaml
 
     config = yaml.safe_load((repo / "_config.yml").read_text())
     config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
+    if cache is not None:
+        config.setdefault("execute", {})["cache"] = str(Path(cache).resolve())
     config["title"] = config.get("title", "") + " (students' edition)"
     out = out or ARTIFACTS / "students-config.yml"
     out.parent.mkdir(parents=True, exist_ok=True)

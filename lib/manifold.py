@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
+from scipy import integrate, optimize
 from scipy.integrate import solve_ivp
 
 from lib._checks import alignment, finite_array, positive, time_grid
@@ -29,15 +29,30 @@ __all__ = ["CriticalManifold", "Verdict", "SingularLimit", "measure_exit"]
 class Verdict:
     """The small-``a0`` dichotomy: does the network unlearn after aligning?
 
-    ``teacher_degree`` is :math:`\\sum_k k u_k / \\sum_k u_k = \\phi'(1)/\\phi(1)`,
-    ``student_degree`` is :math:`\\sum_k k v_k / \\sum_k v_k = H'(1)/(2H(1))`;
-    unlearning happens iff the first is below the second (:math:`R'(1) < 0`).
+    The criterion is :math:`R'(1) < 0` (``dR1``), with
+    :math:`R(\\kappa) = \\phi(\\kappa)^2/H(\\kappa)`. Since
+    :math:`R'(1) = R(1)\\,[2\\phi'(1)/\\phi(1) - H'(1)/H(1)]`, it reads
+    ``teacher_degree < student_degree`` whenever :math:`\\phi(1) \\ne 0`, where
+
+    - ``teacher_degree`` is :math:`\\phi'(1)/\\phi(1) = \\sum_k k u_k / \\sum_k u_k`,
+      :math:`u_k = k!\\, s_k c_k`;
+    - ``student_degree`` is :math:`H'(1)/(2H(1)) = \\sum_k k v_k / \\sum_k v_k`,
+      :math:`v_k = k!\\, s_k^2`.
+
+    ``student_degree`` is always a weighted mean of Hermite degrees (``v_k >= 0``).
+    ``teacher_degree`` is one only when all ``u_k`` have one sign (``teacher_is_mean``;
+    all ``u_k >= 0`` when ``u_1 > 0``): with mixed signs it is just a ratio and may lie
+    outside the degrees present (a tanh student against
+    :math:`\\mathrm{He}_1 + 0.3\\,\\mathrm{He}_3` gives about 0.56). The criterion
+    ``dR1 < 0`` holds either way; only its reading as a comparison of mean degrees needs
+    the signs.
     """
 
     unlearns: bool
     teacher_degree: float
     student_degree: float
     dR1: float
+    teacher_is_mean: bool = True
 
 
 class CriticalManifold:
@@ -100,7 +115,8 @@ class CriticalManifold:
         td = float(np.sum(np.arange(u.size) * u) / u.sum())
         sd = float(np.sum(np.arange(v.size) * v) / v.sum())
         dR1 = float(self.dR(1.0))
-        return Verdict(unlearns=bool(dR1 < 0), teacher_degree=td, student_degree=sd, dR1=dR1)
+        return Verdict(unlearns=bool(dR1 < 0), teacher_degree=td, student_degree=sd, dR1=dR1,
+                       teacher_is_mean=bool(np.all(u >= 0) or np.all(u <= 0)))
 
     def abar(self) -> float:
         """:math:`\\bar a = \\phi(1)/H(1)`, where ``a`` settles if kappa stays at 1."""
@@ -151,6 +167,31 @@ class CriticalManifold:
         tau = self.exit_tau(a0)
         return float(abar - (abar - a0) * np.exp(-float(self.H(1.0)) * tau))
 
+    def entry_exit(self, a_entry: float, a):
+        """The entry-exit integral :math:`\\Psi(a)` along :math:`\\kappa = 1`.
+
+        .. math:: \\Psi(a) = \\int_{a_{entry}}^{a} \\frac{2b\\,g(1, b)}{\\phi(1) - bH(1)}\\,db,
+                  \\qquad g(1, b) = \\phi'(1) - \\tfrac12 b H'(1),
+
+        in closed form (the integrand is a polynomial plus a simple pole at
+        :math:`\\bar a`). Near :math:`\\kappa = 1`,
+        :math:`\\varepsilon\\log(1-\\kappa) \\approx \\varepsilon\\log(1-\\kappa_{entry}) - \\Psi(a)`:
+        :math:`\\Psi` grows while ``a`` is below :math:`A(1)` (attraction stored) and falls
+        after it; :meth:`exit_a` is its zero above :math:`A(1)`. ``a_entry`` and ``a``
+        (an array) must lie below :math:`\\bar a`, where ``a`` increases along
+        :math:`\\kappa = 1`.
+        """
+        a_entry = float(finite_array("a_entry", a_entry))
+        a = finite_array("a", a)
+        p1, H1, dp1, dH1 = (float(f(1.0)) for f in (self.phi, self.H, self.dphi, self.dH))
+        abar = p1 / H1
+        if not (H1 > 0 and a_entry < abar and np.all(a < abar)):
+            raise ValueError(f"a_entry and a must lie below abar = {abar:.6g}")
+        n_abar = 2 * dp1 * abar - dH1 * abar**2  # the numerator 2 b g(1, b) at abar
+        poly = -2 * dp1 * (a - a_entry) + dH1 * (0.5 * (a**2 - a_entry**2)
+                                                  + abar * (a - a_entry))
+        return (poly - n_abar * np.log((abar - a) / (abar - a_entry))) / H1
+
     def exit_tau(self, a_entry: float) -> float:
         """Slow time :math:`\\tau = \\varepsilon t` of the entry-exit from :math:`\\kappa=1`.
 
@@ -177,6 +218,42 @@ class CriticalManifold:
             if hi > 1e12:
                 return float("inf")
         return float(optimize.brentq(balance, lo, hi, xtol=1e-13, rtol=1e-14))
+
+    # -- the initial layer ----------------------------------------------------------------
+    def layer_constant(self, kappa0: float, a0: float) -> float:
+        """The lag :math:`C_{\\rm L}` that the alignment phase leaves in ``a``, per unit ``eps``.
+
+        During the initial layer ``a`` stays near ``a0`` while ``kappa`` follows the layer
+        flow :math:`\\kappa_{\\rm L}(t)` at frozen ``a0``, whereas the singular limit drifts
+        on :math:`\\kappa = 1` from the start. With :math:`F = \\phi - a_0 H`, the true ``a``
+        then lags behind the limit by :math:`\\varepsilon C_{\\rm L}` (to first order), where
+
+        .. math:: C_{\\rm L} = \\int_0^\\infty [F(1) - F(\\kappa_{\\rm L}(t))]\\,dt
+                  = \\int_{\\kappa_0}^{1} \\frac{F(1) - F(\\kappa)}
+                    {a_0 (1-\\kappa^2)\\,g(\\kappa, a_0)}\\,d\\kappa ,
+
+        the second form after the change of variable :math:`dt = d\\kappa/\\dot\\kappa`.
+        The integrand is finite at both ends when :math:`u_1 \\ne 0`: at
+        :math:`\\kappa = 0` because :math:`g(0, a_0) = u_1`, at :math:`\\kappa = 1` because
+        :math:`F(1) - F(\\kappa)` vanishes there like :math:`1 - \\kappa`. Needs
+        :math:`g(\\kappa, a_0) > 0` on :math:`[\\kappa_0, 1]` (the layer aligns fully).
+        """
+        k0 = float(alignment("kappa0", kappa0))
+        a0 = float(positive("a0", a0))
+        grid = np.linspace(k0, 1.0, 2001)
+        if not np.all(self.dphi(grid) - 0.5 * a0 * self.dH(grid) > 0):
+            raise ValueError(f"the layer flow at a0={a0!r} does not align fully from "
+                             f"kappa0={k0!r} (g changes sign on [kappa0, 1])")
+
+        def F(k):
+            return self.phi(k) - a0 * self.H(k)
+
+        def integrand(k):
+            g = self.dphi(k) - 0.5 * a0 * self.dH(k)
+            return (F(1.0) - F(k)) / (a0 * (1 - k * k) * g)
+
+        return float(integrate.quad(integrand, k0, 1.0, limit=200, epsabs=1e-12,
+                                    epsrel=1e-10)[0])
 
     # -- the slow flow on the interior branch ------------------------------------------
     def slow_flow(self, kappa):
@@ -236,7 +313,9 @@ class CriticalManifold:
            :math:`a_0 < A(1) < \\bar a`, otherwise ``a`` tends to :math:`\\bar a` there;
         3. a jump at frozen ``a = a_exit`` down to the interior branch;
         4. the slow flow :meth:`slow_flow` on the interior branch :math:`a = A(\\kappa)`,
-           toward a rest point (a maximiser of ``R``).
+           toward a rest point (a maximiser of ``R``); if it climbs the branch up to
+           :math:`\\kappa = 1` (the transcritical point), it continues on
+           :math:`\\kappa = 1` toward :math:`\\bar a`.
 
         ``a0`` must be positive. A slow motion that reaches a fold of the branch
         (:math:`A' = 0`, a further jump not modelled here) raises ``RuntimeError``.
@@ -271,31 +350,48 @@ class CriticalManifold:
         return SingularLimit(tau, kappa, a, tau_exit, a_exit, k_branch)
 
     def _branch_flow(self, k_start: float, tau0: float, tau: np.ndarray):
-        """Integrate :math:`d\\kappa/d\\tau = (\\phi - AH)/A'` on the interior branch."""
+        """Integrate :math:`d\\kappa/d\\tau = (\\phi - AH)/A'` on the interior branch.
+
+        If the slow flow climbs the branch up to :math:`\\kappa = 1` (where the branch
+        meets :math:`\\kappa = 1` at the transcritical point, ``a = A(1)``), the motion
+        continues on :math:`\\kappa = 1` with :math:`da/d\\tau = \\phi(1) - aH(1)`.
+        """
         if tau.size == 0:
             return np.empty(0), np.empty(0)
 
         def rhs(_, y):
-            k = y[0]
+            k = min(max(y[0], -1.0), 1.0)
             return [(self.phi(k) - self.A(k) * self.H(k)) / self.dA(k)]
 
         def fold(_, y):
-            return self.dA(y[0])
+            return self.dA(min(max(y[0], -1.0), 1.0))
 
-        fold.terminal = True
+        def top(_, y):
+            return 1.0 - y[0]
+
+        fold.terminal = top.terminal = True
+        top.direction = -1
         span = (tau0, max(tau[-1], tau0))
         if span[1] == span[0]:
             k = np.full(tau.shape, k_start)
-        else:
-            sol = solve_ivp(rhs, span, [k_start], method="LSODA", t_eval=tau, events=fold,
-                            rtol=1e-10, atol=1e-12)
-            if sol.status == 1:
-                raise RuntimeError("the slow flow reaches a fold of the branch at "
-                                   f"tau={sol.t_events[0][0]:.4g}")
-            if not sol.success:
-                raise RuntimeError(f"slow-flow integration failed: {sol.message}")
-            k = sol.y[0]
-        return k, self.A(np.clip(k, -1, 1))
+            return k, self.A(np.clip(k, -1, 1))
+        sol = solve_ivp(rhs, span, [k_start], method="LSODA", t_eval=tau, events=[fold, top],
+                        rtol=1e-10, atol=1e-12)
+        if sol.status == 1 and sol.t_events[0].size:
+            raise RuntimeError("the slow flow reaches a fold of the branch at "
+                               f"tau={sol.t_events[0][0]:.4g}")
+        if sol.status == -1:
+            raise RuntimeError(f"slow-flow integration failed: {sol.message}")
+        k = np.ones(tau.shape)
+        k[:sol.y.shape[1]] = np.clip(sol.y[0], -1, 1)
+        a = self.A(k)
+        if sol.status == 1:  # reached kappa = 1: continue on it
+            t_top = sol.t_events[1][0]
+            p, H = float(self.phi(1.0)), float(self.H(1.0))
+            after = tau >= t_top
+            k[after] = 1.0
+            a[after] = p / H + (self.transcritical_a() - p / H) * np.exp(-H * (tau[after] - t_top))
+        return k, a
 
 
 @dataclass(frozen=True)
@@ -320,8 +416,12 @@ def measure_exit(traj, level: float = 0.99):
     """Time and ``a`` at which a :class:`~lib.reduced.Trajectory` leaves ``kappa > level``.
 
     The exit is the first downward crossing of ``level`` after the first upward one,
-    located by linear interpolation of ``1 - kappa`` (``traj.gap``) between samples.
-    Returns ``(t_exit, a_exit)``, NaN if the trajectory never enters or never leaves.
+    located between samples by linear interpolation of :math:`\\log(1-\\kappa)`
+    (``traj.log_gap`` where the trajectory has it, else the logarithm of ``traj.gap``):
+    near the exit :math:`1-\\kappa` grows exponentially, so its logarithm is nearly
+    linear in time and the crossing is located to a small fraction of the sampling
+    step. Returns ``(t_exit, a_exit)``, NaN if the trajectory never enters or never
+    leaves.
     """
     level = float(alignment("level", level))
     gap, thr = np.asarray(traj.gap), 1.0 - level
@@ -333,7 +433,16 @@ def measure_exit(traj, level: float = 0.99):
     if out.size == 0:
         return float("nan"), float("nan")
     j = first_in + int(out[0])
-    w = (thr - gap[j - 1]) / (gap[j] - gap[j - 1])
+    log_gap = getattr(traj, "log_gap", None)
+    if log_gap is None:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lo, hi = np.log(gap[j - 1]), np.log(gap[j])
+    else:
+        lo, hi = float(log_gap[j - 1]), float(log_gap[j])
+    if np.isfinite(lo) and np.isfinite(hi) and hi > lo:
+        w = (np.log(thr) - lo) / (hi - lo)
+    else:  # a gap at or below zero (kappa rounded to 1 or beyond): interpolate the gap
+        w = (thr - gap[j - 1]) / (gap[j] - gap[j - 1])
     t = traj.t[j - 1] + w * (traj.t[j] - traj.t[j - 1])
     a = traj.a[j - 1] + w * (traj.a[j] - traj.a[j - 1])
     return float(t), float(a)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from lib.hermite import HermiteSeries, polynomial
-from lib.manifold import CriticalManifold
+from lib.manifold import CriticalManifold, measure_exit
 from lib.reduced import ReducedDynamics
 
 
@@ -85,3 +85,58 @@ def test_bad_input_raises():
         m.A(1.5)
     with pytest.raises(ValueError, match="eps"):
         m.naive_onset_time(0.1, eps=0)
+
+
+def test_verdict_mean_reading_needs_one_sign():
+    """tanh against He_1 + 0.3 He_3: u_3 < 0, so the overlap ratio is no mean degree."""
+    from lib.hermite import tanh
+
+    m = CriticalManifold(ReducedDynamics(polynomial(0, 1, 0, 0.3), tanh(9), eps=0.01))
+    v = m.verdict()
+    assert not v.teacher_is_mean and v.teacher_degree < 1  # below every degree present
+    assert v.unlearns and v.dR1 < 0
+    assert example().verdict().teacher_is_mean
+
+
+def test_entry_exit_integral():
+    from scipy.integrate import quad
+
+    m = example()
+    a0, A1 = 0.1, m.transcritical_a()
+    p1, H1, dp1, dH1 = (float(f(1.0)) for f in (m.phi, m.H, m.dphi, m.dH))
+    for a in (0.3, A1, 0.79):
+        ref = quad(lambda b: 2 * b * (dp1 - 0.5 * b * dH1) / (p1 - b * H1), a0, a)[0]
+        assert m.entry_exit(a0, a) == pytest.approx(ref, rel=1e-10)
+    assert m.entry_exit(a0, m.exit_a(a0)) == pytest.approx(0, abs=1e-10)
+    assert m.entry_exit(a0, A1) > 0  # the stored attraction
+    with pytest.raises(ValueError, match="abar"):
+        m.entry_exit(a0, 0.9)  # beyond abar = 0.8
+
+
+def test_layer_constant_matches_the_layer_flow():
+    m = example()
+    t = np.linspace(0, 300, 30001)
+    layer = m.dyn.with_eps(1e-12).integrate(0.01, 0.1, t)
+    gain = (m.phi(1.0) - 0.1 * m.H(1.0)) - (m.phi(layer.kappa) - 0.1 * m.H(layer.kappa))
+    assert m.layer_constant(0.01, 0.1) == pytest.approx(np.trapezoid(gain, t), rel=1e-3)
+    # nearly independent of kappa0: the integrand is finite at kappa = 0 (u_1 != 0)
+    assert m.layer_constant(1e-8, 0.1) - m.layer_constant(0.01, 0.1) < 0.2
+    with pytest.raises(ValueError, match="align"):
+        m.layer_constant(0.01, 2.0)  # above A(1): the layer does not reach kappa = 1
+
+
+def test_singular_limit_climbs_back_to_one():
+    """c > s, a0 > A(1): the branch flow climbs to kappa = 1 and continues on it."""
+    m = example(c=0.6)
+    lim = m.singular_limit(0.01, 2.0, np.linspace(0, 20, 201))
+    assert np.isnan(lim.tau_exit) and lim.kappa_branch < 1
+    assert np.all(np.diff(lim.kappa) >= 0) and lim.kappa[-1] == 1.0
+    assert lim.a[-1] == pytest.approx(m.abar(), abs=1e-6)
+
+
+def test_measure_exit_is_accurate_on_a_coarse_grid():
+    m = example(eps=0.001)
+    fine = m.dyn.integrate(0.01, 0.1, np.linspace(0, 5000, 200001))
+    coarse = m.dyn.integrate(0.01, 0.1, np.linspace(0, 5000, 5001))
+    # log-linear interpolation: within 0.004 (linear interpolation of the gap: 0.007)
+    assert measure_exit(coarse)[0] == pytest.approx(measure_exit(fine)[0], abs=0.004)

@@ -86,7 +86,7 @@ def test_measure_exit(running):
     dyn, M = running
     tr = dyn.with_eps(0.02).integrate(0.01, 0.1, np.linspace(0, 300, 30001))
     t_exit, a_exit = measure_exit(tr, 0.99)
-    assert a_exit == pytest.approx(0.792, abs=5e-4)  # the working notes: 0.792
+    assert a_exit == pytest.approx(0.792, abs=5e-4)  # regression: running example, eps = 0.02
     assert tr.kappa[tr.t < t_exit].max() > 0.99 and t_exit > M.naive_onset_time(0.1, 0.02)
     # a trajectory that never leaves: NaN
     half = np.full_like(tr.t, 0.5)

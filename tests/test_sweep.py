@@ -53,7 +53,7 @@ def test_real_activations_and_running_example():
         dyn = ReducedDynamics(teacher[j], student[j], 0.05)
         ref = dyn.integrate(0.01, 0.1, T)
         assert np.max(np.abs(ref.kappa - res.kappa[j])) < TOL
-    # the running example peaks at kappa ~ 1 near t = 30 (the working notes)
+    # the running example peaks at kappa ~ 1 near t = 30
     assert res.kappa_max[1] > 0.999 and 20 < res.t_max[1] < 40
 
 

@@ -4,4 +4,4 @@ Each section is a module of this package with a ``run(quick: bool)`` function th
 prints its own timings (medians over repetitions) and ratios. :data:`SECTIONS` lists
 them in order; the driver imports each lazily and skips one that is missing.
 """
-SECTIONS = ["network", "sweep"]
+SECTIONS = ["network", "network_sweep", "sweep"]

@@ -8,37 +8,49 @@ become coherent. Three order parameters then describe a large network,
 
 * :math:`\kappa = \langle w_j, \theta_*\rangle` (shared alignment),
 * :math:`a` (shared second-layer weight),
-* :math:`r = \langle w_i - \kappa\theta_*, w_j - \kappa\theta_*\rangle` for :math:`i \ne j`
-  (the common part of the orthogonal components), equivalently the inter-neuron
-  overlap :math:`q = \langle w_i, w_j\rangle = \kappa^2 + r`.
+* the coherence :math:`\rho = \langle w_i - \kappa\theta_*, w_j - \kappa\theta_*\rangle`
+  for :math:`i \ne j` (the common part of the orthogonal components), equivalently the
+  inter-neuron overlap :math:`q = \langle w_i, w_j\rangle = \kappa^2 + \rho`.
 
-Write :math:`w_j = \kappa\theta_* + \sqrt r\,\mu + \sqrt{1-q}\,\nu_j` with a common unit
+Write :math:`w_j = \kappa\theta_* + \sqrt\rho\,\mu + \sqrt{1-q}\,\nu_j` with a common unit
 vector :math:`\mu \perp \theta_*` and private directions :math:`\nu_j`. For
 :math:`N \to \infty` the output depends on :math:`x` only through
-:math:`g = \langle \kappa\theta_* + \sqrt r\mu, x\rangle/\sqrt q`:
+:math:`g = \langle \kappa\theta_* + \sqrt\rho\,\mu, x\rangle/\sqrt q`:
 :math:`f = a\sum_k s_k q^{k/2}\mathrm{He}_k(g)`, so the population loss is
 :math:`\tfrac12\|\sigma_*\|^2 - a\phi(\kappa) + \tfrac12 a^2 h(q)` with
 :math:`h(q) = \sum_k k!\,s_k^2 q^k` (:math:`h(\kappa^2) = H(\kappa)`). The mean-field
 gradient flow of this loss on the sphere, plus the terms of order :math:`\eta^2 d/B` of
 the normalised SGD step (the limit :math:`N, d \to \infty`, :math:`\eta \to 0` at fixed
-:math:`\lambda = \eta d/B`), give
+:math:`\beta = \eta d/B`), give
 
 .. math::
     \dot\kappa &= a(1-\kappa^2)\phi'(\kappa) - a^2\kappa(1-q)h'(q)
-                  - \tfrac{\lambda}{2} a^2 D\,\kappa, \\
-    \dot r &= -2r\,[a\kappa\phi'(\kappa) + a^2(1-q)h'(q)] + \lambda a^2 (D_\times - rD), \\
+                  - \tfrac{\beta}{2} a^2 D\,\kappa, \\
+    \dot\rho &= -2\rho\,[a\kappa\phi'(\kappa) + a^2(1-q)h'(q)]
+                + \beta a^2 (D_\times - \rho D), \\
     \dot a &= \varepsilon\,[\phi(\kappa) - a\,h(q)],
 
-with :math:`\lambda = \eta d/B` = ``lr / batch_ratio`` and the noise strengths
+with :math:`\beta = \eta d/B` = ``lr / batch_ratio`` and the noise strengths
 :math:`D = \mathbb{E}[e^2\sigma'(\langle w_j,x\rangle)^2]` (one neuron) and
 :math:`D_\times = \mathbb{E}[e^2\sigma'(\langle w_i,x\rangle)\sigma'(\langle w_j,x\rangle)]`
 (two neurons), :math:`e = f - y`. Both are computed by two-dimensional Gauss-Hermite
 quadrature over :math:`(z, \zeta)`; the private Gaussians are integrated exactly by
 Mehler's formula (:math:`\sigma'` and :math:`\sigma'^2` smoothed at :math:`\sqrt q`).
 
-Setting ``coherent=False`` keeps :math:`r = 0` and only the per-neuron term in
-:math:`\dot\kappa` (the per-neuron correction of the working notes); ``lr -> 0`` or
+The model is integrated in :math:`\vartheta = \operatorname{artanh}\kappa`, ``a`` and the
+coherent fraction :math:`\chi = \rho/(1-\kappa^2) \in [0, 1]`, all free of cancellation
+next to :math:`\kappa = 1`.
+
+Setting ``coherent=False`` keeps :math:`\rho = 0` and only the per-neuron term in
+:math:`\dot\kappa` (the first correction one would write down); ``lr -> 0`` or
 ``batch_ratio -> inf`` gives back the noiseless reduced ODE.
+
+Near :math:`\kappa = 1` a finite network's distance to the teacher direction splits
+into the coherence :math:`\rho` and a private part :math:`p`
+(:func:`private_deficit`). Only the private part can leave :math:`\kappa = 1`; its
+floor, set by the spread of the second-layer weights across neurons and the shared
+noise, and the exit from that floor are predicted by :func:`floor_exit`
+(:func:`exit_time` measures the exit on a record).
 """
 from __future__ import annotations
 
@@ -55,32 +67,34 @@ from lib._checks import (alignment, finite_array, increasing_times, non_negative
 from lib.hermite import HermiteSeries, as_series
 from lib.reduced import ReducedDynamics
 
-__all__ = ["FiniteBatchDynamics", "FiniteBatchTrajectory", "tracking_errors", "crossing_time"]
+__all__ = ["FiniteBatchDynamics", "FiniteBatchTrajectory", "tracking_errors", "crossing_time",
+           "private_deficit", "exit_time", "FloorExit", "floor_exit"]
 
 
 @dataclass(frozen=True)
 class FiniteBatchTrajectory:
     """A solution of the finite-batch model.
 
-    ``r`` is the common part of the orthogonal components, i.e. the network's
-    :math:`\\rho = |\\frac1N\\sum_j(w_j-\\kappa_j\\theta_*)|^2`; ``q = kappa**2 + r``.
+    ``rho`` is the coherence, the model's counterpart of the networks'
+    :math:`\\rho = |\\frac1N\\sum_j(w_j-\\kappa_j\\theta_*)|^2`; ``q = kappa**2 + rho``.
     """
 
     t: np.ndarray
     kappa: np.ndarray
     a: np.ndarray
-    r: np.ndarray
+    rho: np.ndarray
     loss: np.ndarray
 
     @property
     def q(self) -> np.ndarray:
-        """Inter-neuron overlap :math:`q = \\kappa^2 + r`."""
-        return self.kappa**2 + self.r
+        """Inter-neuron overlap :math:`q = \\kappa^2 + \\rho`."""
+        return self.kappa**2 + self.rho
 
     @property
-    def rho(self) -> np.ndarray:
-        """The coherence :math:`\\rho` (the same as ``r``; named as in the networks)."""
-        return self.r
+    def chi(self) -> np.ndarray:
+        """Coherent fraction :math:`\\chi = \\rho/(1-\\kappa^2)` (``nan`` at ``kappa = 1``)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return self.rho / (1 - self.kappa**2)
 
 
 @dataclass(frozen=True)
@@ -97,14 +111,14 @@ class FiniteBatchDynamics:
         :math:`B/d` (> 0; ``np.inf`` removes the noise).
     lr
         Learning rate :math:`\\eta` of the network (> 0); the noise strength is
-        :math:`\\lambda = \\eta d/B`.
+        :math:`\\beta = \\eta d/B`.
     label_noise
         Standard deviation of the label noise (>= 0), as in :func:`lib.simulate.simulate_network`.
     coherent
-        ``True``: the full model. ``False``: ``r`` frozen at 0 and only the per-neuron
+        ``True``: the full model. ``False``: ``rho`` frozen at 0 and only the per-neuron
         noise term kept.
     width
-        Number of neurons N, or ``None`` for N = infinity. At finite N the variable ``r``
+        Number of neurons N, or ``None`` for N = infinity. At finite N the variable ``rho``
         is the network's :math:`\\rho = |\\frac1N\\sum_j (w_j-\\kappa_j\\theta_*)|^2`, whose
         noise injection gains the diagonal share :math:`(D - D_\\times)/N`.
     quad_points
@@ -159,9 +173,14 @@ class FiniteBatchDynamics:
 
     # -- pieces ------------------------------------------------------------------------------
     @property
-    def strength(self) -> float:
-        """:math:`\\lambda = \\eta d / B` (0 when ``batch_ratio`` is infinite)."""
+    def beta(self) -> float:
+        """Noise strength :math:`\\beta = \\eta d / B` (0 when ``batch_ratio`` is infinite)."""
         return 0.0 if np.isinf(self.batch_ratio) else self.lr / self.batch_ratio
+
+    @property
+    def reduced(self) -> ReducedDynamics:
+        """The noiseless reduced ODE with the same teacher, student and ``eps``."""
+        return self._pre["red"]
 
     @property
     def _inv_n(self) -> float:
@@ -171,15 +190,15 @@ class FiniteBatchDynamics:
         """:math:`h(q) = \\sum_k k!\\,s_k^2 q^k`, the student's self-overlap kernel."""
         return self._pre["h"](np.asarray(q, dtype=float))
 
-    def loss(self, kappa, a, r=0.0):
-        """Population loss of the infinite-width network with overlaps ``(kappa, r)``."""
+    def loss(self, kappa, a, rho=0.0):
+        """Population loss of the infinite-width network with overlaps ``(kappa, rho)``."""
         kappa = alignment("kappa", kappa)
-        a, r = finite_array("a", a), finite_array("r", r)
+        a, rho = finite_array("a", a), finite_array("rho", rho)
         p = self._pre
         return (0.5 * (self.teacher.norm2() + self.label_noise**2)
-                - a * p["phi"](kappa) + 0.5 * a**2 * p["h"](kappa**2 + r))
+                - a * p["phi"](kappa) + 0.5 * a**2 * p["h"](kappa**2 + rho))
 
-    def noise_terms(self, kappa: float, a: float, r: float = 0.0):
+    def noise_terms(self, kappa: float, a: float, rho: float = 0.0):
         """``(D, D_cross)`` at one state, by 2-D Gauss-Hermite quadrature.
 
         :math:`D = \\mathbb{E}[e^2\\sigma'(\\langle w_j,x\\rangle)^2]`,
@@ -187,81 +206,83 @@ class FiniteBatchDynamics:
         (:math:`i \\ne j`), with :math:`e = f - y` and label noise included.
         """
         kappa = float(alignment("kappa", kappa))
-        a, r = float(finite_array("a", a)), float(finite_array("r", r))
-        if r < 0 or kappa**2 + r > 1 + 1e-12:
-            raise ValueError(f"r must lie in [0, 1 - kappa^2], got r={r!r} at kappa={kappa!r}")
-        return self._noise(kappa, a, r)
+        a, rho = float(finite_array("a", a)), float(finite_array("rho", rho))
+        if rho < 0 or kappa**2 + rho > 1 + 1e-12:
+            raise ValueError(f"rho must lie in [0, 1 - kappa^2], got rho={rho!r} at kappa={kappa!r}")
+        return self._noise(kappa, a, rho)
 
-    def _noise(self, kappa, a, r):
+    def _noise(self, kappa, a, rho):
         p = self._pre
-        q = min(kappa**2 + r, 1.0)
+        q = min(kappa**2 + rho, 1.0)
         sq = math.sqrt(q)
-        g = (kappa * p["Z"] + math.sqrt(max(r, 0.0)) * p["Zeta"]) / sq if q > 1e-300 else p["Z"]
+        g = (kappa * p["Z"] + math.sqrt(max(rho, 0.0)) * p["Zeta"]) / sq if q > 1e-300 else p["Z"]
         f = a * _he.hermeval(g, p["s"] * sq ** np.arange(p["s"].size))
         e2 = (f - p["y"]) ** 2 + self.label_noise**2
         sp = _he.hermeval(g, p["ds"] * sq ** np.arange(p["ds"].size))
         sp2 = _he.hermeval(g, p["dsq"] * sq ** np.arange(p["dsq"].size))
         return float(np.sum(p["W"] * e2 * sp2)), float(np.sum(p["W"] * e2 * sp * sp))
 
-    def vector_field(self, kappa: float, a: float, r: float = 0.0):
-        """``(dkappa/dt, da/dt, dr/dt)`` at one state."""
+    def vector_field(self, kappa: float, a: float, rho: float = 0.0):
+        """``(dkappa/dt, da/dt, drho/dt)`` at one state."""
         kappa = float(alignment("kappa", kappa))
-        a, r = float(finite_array("a", a)), float(finite_array("r", r))
+        a, rho = float(finite_array("a", a)), float(finite_array("rho", rho))
         if abs(kappa) == 1:
             return 0.0, self.eps * (float(self._pre["phi"](kappa)) - a * float(self.h(1.0))), 0.0
         one_k2 = 1 - kappa**2
-        if r < 0 or r > one_k2 * (1 + 1e-12):
-            raise ValueError(f"r must lie in [0, 1 - kappa^2], got r={r!r} at kappa={kappa!r}")
-        du, da, ds = self._field(math.atanh(kappa), a, r / one_k2)
-        dk = one_k2 * du
-        return dk, da, one_k2 * ds - 2 * kappa * dk * (r / one_k2)
+        if rho < 0 or rho > one_k2 * (1 + 1e-12):
+            raise ValueError(f"rho must lie in [0, 1 - kappa^2], got rho={rho!r} at kappa={kappa!r}")
+        dth, da, dchi = self._field(math.atanh(kappa), a, rho / one_k2)
+        dk = one_k2 * dth
+        return dk, da, one_k2 * dchi - 2 * kappa * dk * (rho / one_k2)
 
-    def _field(self, u, a, s):
-        """``(du/dt, da/dt, ds/dt)`` in :math:`u = \\operatorname{artanh}\\kappa` and the
-        coherent fraction :math:`s = r/(1-\\kappa^2) \\in [0, 1]` (both free of cancellation)."""
+    def _field(self, th, a, chi):
+        """``(dvartheta/dt, da/dt, dchi/dt)`` in :math:`\\vartheta = \\operatorname{artanh}\\kappa`
+        and the coherent fraction :math:`\\chi = \\rho/(1-\\kappa^2) \\in [0, 1]` (both free
+        of cancellation next to :math:`\\kappa = 1`)."""
         p = self._pre
-        lam = self.strength
-        kappa = math.tanh(u)
-        one_k2 = 1.0 / math.cosh(min(abs(u), 350.0)) ** 2  # 1 - kappa^2 without cancellation
-        s = min(max(s, 0.0), 1.0) if self.coherent else 0.0
-        r = s * one_k2
-        q = min(kappa**2 + r, 1.0)
+        beta = self.beta
+        kappa = math.tanh(th)
+        one_k2 = 1.0 / math.cosh(min(abs(th), 350.0)) ** 2  # 1 - kappa^2 without cancellation
+        chi = min(max(chi, 0.0), 1.0) if self.coherent else 0.0
+        rho = chi * one_k2
+        q = min(kappa**2 + rho, 1.0)
         dh = p["dh"](q)
-        D, Dx = self._noise(kappa, a, r) if lam > 0 else (0.0, 0.0)
-        du = a * p["dphi"](kappa) - a * a * kappa * (1 - s) * dh - 0.5 * lam * a * a * D * kappa / one_k2
+        D, Dx = self._noise(kappa, a, rho) if beta > 0 else (0.0, 0.0)
+        dth = (a * p["dphi"](kappa) - a * a * kappa * (1 - chi) * dh
+               - 0.5 * beta * a * a * D * kappa / one_k2)
         da = self.eps * (p["phi"](kappa) - a * p["h"](q))
         if not self.coherent:
-            return du, da, 0.0
-        inject = Dx - s * D + self._inv_n * (D - Dx)
-        ds = -2 * s * (1 - s) * a * a * dh + lam * a * a * inject / one_k2
-        return du, da, ds
+            return dth, da, 0.0
+        inject = Dx - chi * D + self._inv_n * (D - Dx)
+        dchi = -2 * chi * (1 - chi) * a * a * dh + beta * a * a * inject / one_k2
+        return dth, da, dchi
 
     # -- integration -----------------------------------------------------------------------
-    def integrate(self, kappa0: float, a0: float, t, r0: float = 0.0, freeze_a: bool = False,
+    def integrate(self, kappa0: float, a0: float, t, rho0: float = 0.0, freeze_a: bool = False,
                   rtol: float = 1e-8, atol: float = 1e-10) -> FiniteBatchTrajectory:
-        """Integrate from ``(kappa0, a0, r0)`` over the times ``t`` (array, or a final time).
+        """Integrate from ``(kappa0, a0, rho0)`` over the times ``t`` (array, or a final time).
 
         ``freeze_a=True`` keeps ``a`` at ``a0`` (the fast system, as ``freeze_a`` in
         :func:`lib.simulate.simulate_network`).
-        Works in :math:`u = \\operatorname{artanh}\\kappa` like :mod:`lib.reduced`.
+        Works in :math:`\\vartheta = \\operatorname{artanh}\\kappa` like :mod:`lib.reduced`.
         """
         kappa0 = float(alignment("kappa0", kappa0))
         if abs(kappa0) >= 1:
             raise ValueError(f"kappa0 must lie strictly inside (-1, 1), got {kappa0!r}")
         a0 = float(finite_array("a0", a0))
-        r0 = float(finite_array("r0", r0))
-        if r0 < 0 or kappa0**2 + r0 > 1:
-            raise ValueError(f"r0 must lie in [0, 1 - kappa0^2], got {r0!r}")
+        rho0 = float(finite_array("rho0", rho0))
+        if rho0 < 0 or kappa0**2 + rho0 > 1:
+            raise ValueError(f"rho0 must lie in [0, 1 - kappa0^2], got {rho0!r}")
         t = np.asarray(t, dtype=float)
         if t.ndim == 0:
             t = np.linspace(0.0, positive("t", t), 501)
         t = increasing_times("t", t)
 
         def rhs(_, y):
-            du, da, ds = self._field(*y)
-            return [du, 0.0 if freeze_a else da, ds]
+            dth, da, dchi = self._field(*y)
+            return [dth, 0.0 if freeze_a else da, dchi]
 
-        y0 = [math.atanh(kappa0), a0, r0 / (1 - kappa0**2) if self.coherent else 0.0]
+        y0 = [math.atanh(kappa0), a0, rho0 / (1 - kappa0**2) if self.coherent else 0.0]
         t_span = (0.0, t[-1]) if t[0] > 0 else (t[0], t[-1])
         if t_span[1] == t_span[0]:
             y = np.array(y0)[:, None]
@@ -271,10 +292,11 @@ class FiniteBatchDynamics:
                 raise RuntimeError(f"integration failed: {sol.message}")
             y = sol.y
         kappa, a = np.tanh(y[0]), y[1]
-        r = np.clip(y[2], 0.0, 1.0) / np.cosh(np.minimum(np.abs(y[0]), 350.0)) ** 2
+        rho = np.clip(y[2], 0.0, 1.0) / np.cosh(np.minimum(np.abs(y[0]), 350.0)) ** 2
         if not np.all(np.isfinite(a)):
             raise RuntimeError("integration produced non-finite a")
-        return FiniteBatchTrajectory(t=t, kappa=kappa, a=a, r=r, loss=self.loss(kappa, a, r))
+        return FiniteBatchTrajectory(t=t, kappa=kappa, a=a, rho=rho,
+                                     loss=self.loss(kappa, a, rho))
 
 
 # -- comparing with networks ---------------------------------------------------------------------
@@ -309,3 +331,177 @@ def crossing_time(t, kappa, level: float = 0.9) -> float:
         return float("nan")
     below = np.nonzero(kappa[i:] < level)[0]
     return float(t[i + below[0]]) if below.size else float("nan")
+
+
+# -- the exit from kappa = 1 in a finite network -------------------------------------------------
+def private_deficit(run) -> np.ndarray:
+    """The private part of the networks' distance to :math:`\\kappa = 1`, per seed and record.
+
+    With :math:`v_j = w_j - \\kappa_j\\theta_*` (so :math:`|v_j|^2 = 1-\\kappa_j^2`) and
+    :math:`\\bar v = \\frac1N\\sum_j v_j` (so :math:`|\\bar v|^2 = \\rho`),
+    :math:`p = \\frac1N\\sum_j |v_j - \\bar v|^2 = 1 - \\overline{\\kappa^2} - \\rho
+    = 1 - \\bar\\kappa^2 - \\operatorname{std}_j(\\kappa_j)^2 - \\rho`, computed from the
+    records of a :class:`lib.simulate.NetworkRun` (shape ``(seeds, records)``). The common
+    part :math:`\\rho` is excluded: it is attracted to :math:`\\kappa = 1` at every ``a``.
+    In float32 runs ``p`` is resolved down to about :math:`10^{-7}`.
+    """
+    return 1 - run.kappa_mean**2 - run.kappa_std**2 - run.rho
+
+
+def _first_rise(t, p, threshold):
+    """First time after the minimum of ``p`` at which it reaches ``threshold`` (log-linear
+    interpolation between samples); ``nan`` if it never does."""
+    t, p = np.asarray(t, dtype=float), np.asarray(p, dtype=float)
+    i = int(np.nanargmin(p))
+    above = np.nonzero(p[i:] >= threshold)[0]
+    if not above.size:
+        return float("nan")
+    k = i + int(above[0])
+    if k == 0 or p[k - 1] <= 0:
+        return float(t[k])
+    lo, hi = math.log(p[k - 1]), math.log(p[k])
+    frac = (math.log(threshold) - lo) / (hi - lo) if hi > lo else 1.0
+    return float(t[k - 1] + frac * (t[k] - t[k - 1]))
+
+
+def exit_time(t, p, level: float = 0.99) -> float:
+    """When a deficit ``p`` (private, :func:`private_deficit`, or :math:`1-\\kappa^2`) rises
+    through :math:`1 - \\text{level}^2` after its minimum: the exit from
+    :math:`\\kappa = 1`, the time at which a single :math:`\\kappa` would fall below
+    ``level``. ``nan`` if it never does."""
+    t = increasing_times("t", t)
+    p = finite_array("p", p)
+    if p.shape != t.shape:
+        raise ValueError(f"p must have the shape of t {t.shape}, got {p.shape}")
+    level = float(alignment("level", level))
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level!r}")
+    return _first_rise(t, p, 1 - level**2)
+
+
+@dataclass(frozen=True)
+class FloorExit:
+    """The predicted exit of a finite network from :math:`\\kappa = 1` (:func:`floor_exit`).
+
+    Arrays over ``t``: ``a`` (the second-layer weight of the finite-batch model), ``noiseless``
+    (the reduced ODE's :math:`1-\\kappa^2`), ``private`` (the predicted private deficit
+    :math:`p`, deterministic part plus noise floor), ``floor`` (the noise part of it
+    alone) and ``common`` (the predicted coherence :math:`\\rho`). ``t_exit``, ``a_exit``:
+    when ``private`` rises through :math:`1-\\text{level}^2`; ``t_ode``, ``a_ode``: the
+    same for the noiseless ODE. The prediction is linear in the deficit: it holds up to
+    the exit and grows without bound after it.
+    """
+
+    t: np.ndarray
+    a: np.ndarray
+    noiseless: np.ndarray
+    private: np.ndarray
+    floor: np.ndarray
+    common: np.ndarray
+    t_exit: float
+    a_exit: float
+    t_ode: float
+    a_ode: float
+
+
+def floor_exit(model: FiniteBatchDynamics, kappa0: float, a0: float, a_spread: float, t,
+               rho0: float = 0.0, level: float = 0.99, start: float = 0.9,
+               dq: float = 1e-4) -> FloorExit:
+    r"""Predict when a finite network leaves :math:`\kappa = 1`, from the noise floor.
+
+    Near :math:`\kappa = 1` write each neuron's orthogonal part as the common part
+    :math:`\bar v` plus a private part :math:`u_j`. With second-layer weights
+    :math:`a_j = a + \alpha_j` (a spread :math:`\sigma_a` = ``a_spread`` left by the
+    fast phase), the linearised SGD dynamics are, per unit time,
+
+    .. math::
+        d\bar v = -\omega_c\,\bar v\,dt + a\,d\Xi, \qquad
+        du_j = -\omega_p\,u_j\,dt + \tfrac{\alpha_j}{a}\,d\bar v + (\text{multiplicative}),
+
+    with :math:`\omega_c = a\phi'(1)`, :math:`\omega_p = a\,g(1, a) = a[\phi'(1) -
+    a h'(1)]` and :math:`\mathbb{E}|d\Xi|^2 = \beta D\,dt` (:math:`D` at
+    :math:`\kappa = 1`). The second moments :math:`\rho = \mathbb{E}|\bar v|^2`,
+    :math:`X = \mathbb{E}\langle u_j, \bar v\rangle\,a/\alpha_j` and
+    :math:`Y = \mathbb{E}|u_j|^2\,a^2/\alpha_j^2` obey
+
+    .. math::
+        \dot\rho = -2\omega_c\rho + a^2\beta D, \quad
+        \dot X = -(\omega_c+\omega_p)X - \omega_c\rho + a^2\beta D, \quad
+        \dot Y = -(2\omega_p - \Gamma)Y - 2\omega_c X + a^2\beta D,
+
+    with :math:`\Gamma = \beta a^2 \lim_{q\to1}(D - D_\times)/(1-q)` the growth the
+    private noise adds. The floor is :math:`(\sigma_a/a)^2 Y`. The deterministic part
+    starts from the reduced ODE's :math:`1-\kappa^2` and decays at the rate
+    :math:`2\omega_p - \Gamma`, times the mean of :math:`e^{-2\alpha_j\int g}` over
+    Gaussian :math:`\alpha_j`, :math:`e^{2\sigma_a^2(\int g\,dt)^2}`. All integrals
+    start at ``start``, when the reduced ODE's :math:`\kappa` first reaches that value
+    (the end of the fast phase). ``a(t)`` is that of ``model`` (the finite-batch model,
+    started at ``(kappa0, a0, rho0)``: the coherence slows ``a`` at small :math:`B/d`).
+    Returns a :class:`FloorExit`.
+    """
+    if not isinstance(model, FiniteBatchDynamics):
+        raise ValueError(f"model must be a FiniteBatchDynamics, got {type(model).__name__}")
+    a_spread = non_negative("a_spread", a_spread)
+    level = float(alignment("level", level))
+    start = float(alignment("start", start))
+    if not 0 < level < 1 or not 0 < start < 1:
+        raise ValueError(f"level and start must lie in (0, 1), got {level!r}, {start!r}")
+    dq = positive("dq", dq)
+    t = np.asarray(t, dtype=float)
+    if t.ndim == 0:
+        t = np.linspace(0.0, positive("t", t), 2001)
+    t = increasing_times("t", t)
+    tr = model.reduced.integrate(kappa0, a0, t)
+    with np.errstate(divide="ignore"):
+        noiseless = np.exp(tr.log_gap + np.log1p(-0.5 * tr.gap) + math.log(2.0))  # 1 - kappa^2
+    reached = np.nonzero(tr.kappa >= start)[0]
+    if not reached.size:
+        raise ValueError(f"the reduced ODE never reaches kappa = {start} on these times")
+    i0 = int(reached[0])
+    p = model._pre
+    dphi1, dh1 = float(p["dphi"](1.0)), float(p["dh"](1.0))
+    beta = model.beta
+    a_all = model.integrate(kappa0, a0, t, rho0=rho0).a if beta > 0 else tr.a
+    ts, a = t[i0:], a_all[i0:]
+    g = dphi1 - a * dh1  # g(1, a)
+    w_c, w_p = a * dphi1, a * g  # the common and the private rate
+    if beta > 0:
+        k1 = math.sqrt(1 - dq)
+        terms = np.array([model._noise(1.0, x, 0.0) + model._noise(k1, x, 0.0) for x in a])
+        Q = beta * terms[:, 0]
+        Gam = beta * a**2 * (terms[:, 2] - terms[:, 3]) / dq
+    else:
+        Q = Gam = np.zeros_like(a)
+    cols = np.c_[w_c, w_p, Q * a**2, Gam]
+
+    def rhs(s, y):
+        wc, wp, src, gam = (np.interp(s, ts, c) for c in cols.T)
+        rho, X, Y = y
+        return [-2 * wc * rho + src, -(wc + wp) * X - wc * rho + src,
+                -(2 * wp - gam) * Y - 2 * wc * X + src]
+
+    if ts.size > 1 and beta > 0:
+        sol = solve_ivp(rhs, (ts[0], ts[-1]), [0.0, 0.0, 0.0], method="LSODA", t_eval=ts,
+                        rtol=1e-8, atol=1e-14, max_step=float(np.min(np.diff(ts))) * 4)
+        if not sol.success:
+            raise RuntimeError(f"integration failed: {sol.message}")
+        R, Y = sol.y[0], sol.y[2]
+    else:
+        R = Y = np.zeros_like(ts)
+    dt = np.diff(ts)
+    cum = lambda f: np.r_[0.0, np.cumsum(0.5 * (f[1:] + f[:-1]) * dt)]
+    log_gain = -cum(2 * w_p - Gam) + 2 * a_spread**2 * cum(g) ** 2
+    private = noiseless.copy()
+    floor, common = np.zeros_like(t), np.zeros_like(t)
+    floor[i0:] = (a_spread / a) ** 2 * Y
+    common[i0:] = R
+    private[i0:] = noiseless[i0] * np.exp(log_gain) + floor[i0:]
+    t_exit = _first_rise(t, private, 1 - level**2)
+    t_ode = _first_rise(t, noiseless, 1 - level**2)
+
+    def at(s, arr):
+        return float(np.interp(s, t, arr)) if np.isfinite(s) else float("nan")
+
+    return FloorExit(t=t, a=a_all, noiseless=noiseless, private=private, floor=floor,
+                     common=common, t_exit=t_exit, a_exit=at(t_exit, a_all), t_ode=t_ode,
+                     a_ode=at(t_ode, tr.a))

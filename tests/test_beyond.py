@@ -48,10 +48,3 @@ def test_bad_inputs(kw, name):
     with pytest.raises(ValueError, match=name):
         simulate_multi_index(T, S, **base)
 
-
-def test_html_table():
-    from lib.beyond import html_table
-    s = html_table(["a", "b<c"], [[1, 2.5], ["x", "y"]])
-    assert s.count("<tr>") == 3 and "<th>b&lt;c</th>" in s and "<td>2.5</td>" in s
-    with pytest.raises(ValueError, match="cells"):
-        html_table(["a", "b"], [[1]])

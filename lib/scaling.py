@@ -5,27 +5,34 @@ the slow variable moves by :math:`\dot a = \varepsilon F(\kappa)` with
 
 .. math:: F(\kappa) = \phi(\kappa) - A(\kappa) H(\kappa).
 
-Write :math:`H'(\kappa) = \kappa Q(\kappa)` (``H`` is even, so ``Q`` is a polynomial with
-:math:`Q(0) = 2v_1`). Then
+Let :math:`m` be the lowest degree with :math:`u_m \ne 0` (the information exponent of the
+teacher as the student sees it) and :math:`j` the lowest degree :math:`k \ge 1` with
+:math:`s_k \ne 0` (so :math:`m \ge j`); the book's running example has :math:`m = j = 1`.
+Write :math:`\phi'(\kappa) = \kappa^{m-1}\Phi(\kappa)` and
+:math:`H'(\kappa) = \kappa^{2j-1} Q(\kappa)`, with polynomials :math:`\Phi(0) = m u_m` and
+:math:`Q(0) = 2 j v_j`. Then
 
-.. math:: A = \frac{2\phi'}{\kappa Q}, \qquad
-          F = \frac{\kappa\phi Q - 2\phi' H}{\kappa Q},
+.. math:: A = \kappa^{m-2j}\,\frac{2\Phi}{Q}, \qquad
+          F = \frac{\phi H' - 2\phi' H}{\kappa^{2j-1} Q},
 
-two Laurent series in :math:`\kappa` that start at :math:`\kappa^{-1}`, computed here to any
-order by power-series division. With :math:`u_1 = s_1 c_1 > 0`, :math:`A \approx r/\kappa`,
-:math:`r = u_1/v_1 = c_1/s_1`, so :math:`\kappa \to 0` is :math:`a \to \infty`.
+two Laurent series in :math:`\kappa` that start at :math:`\kappa^{m-2j}`, computed here to
+any order by power-series division. With :math:`u_m > 0` the branch is
+:math:`A \approx r\kappa^{-n}`, :math:`r = m u_m/(j v_j)`, :math:`n = 2j - m`.
 
-* Constant mode (:math:`v_0 = s_0^2 > 0`): :math:`F = -v_0 r/\kappa + \dots`, i.e.
-  :math:`\dot a \approx -\varepsilon v_0 a`: weight decay on ``a``; ``a`` stays bounded.
-* Centred student (:math:`v_0 = 0`): :math:`F = \sum_{m\ge2} b_m \kappa^m` with
-  :math:`b_2 = -u_2`, :math:`b_3 = u_1 v_2/v_1 - 2u_3`. If the lowest non-zero coefficient
-  :math:`b_m` is positive, ``a`` grows without bound,
+* :math:`m > j`: :math:`F \approx u_m (1 - m/j)\kappa^m < 0` (for a centred student): the
+  slow flow pushes ``a`` back, the alignment cannot fall to 0 (class ``"bounded"``).
+* :math:`m = j` (so :math:`n = m`), centred student (:math:`v_0 = 0`): the leading terms
+  cancel and :math:`F = \sum_{q > m} b_q \kappa^q`, with
+  :math:`b_{m+1} = -u_{m+1}/m` and :math:`b_{m+2} = (u_m v_{m+1}/v_m - 2u_{m+2})/m`. If the
+  lowest non-zero :math:`b_q` is positive, ``a`` grows without bound,
 
-  .. math:: a(t) \approx (p\,\varepsilon\, b_m\, r^{m}\, t)^{1/p}, \quad p = m+1, \qquad
-            \kappa(t) \approx r / a(t);
+  .. math:: a(t)^{p} \approx p\,\varepsilon\, b_q\, r^{q/n}\, t, \quad p = \frac{n+q}{n},
+            \qquad \kappa(t) \approx (r / a(t))^{1/n};
 
-  if it is negative the branch pushes ``a`` back and unlearning stops at a positive
-  alignment.
+  for :math:`m = j = 1` this is :math:`a \approx (p\varepsilon b_q r^q t)^{1/p}`,
+  :math:`p = q + 1`. If it is negative the branch pushes ``a`` back.
+* Constant mode (:math:`v_0 = s_0^2 > 0`): :math:`F = -v_0 r\kappa^{-n} + \dots`, a weight
+  decay on ``a``; ``a`` stays bounded (class ``"arrested"``).
 
 :func:`scaling_law` does the classification; :func:`loglog_fit` and :func:`local_exponent`
 measure exponents on trajectories.
@@ -35,13 +42,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.polynomial import Polynomial
 
 from lib._checks import finite_array, increasing_times, positive, positive_int
 from lib.reduced import ReducedDynamics
 
 __all__ = ["LaurentSeries", "BranchExpansion", "ScalingLaw", "branch_expansion",
-           "scaling_law", "loglog_fit", "local_exponent", "finite_width_dynamics"]
+           "scaling_law", "loglog_fit", "local_exponent", "finite_width_dynamics",
+           "lowest_degrees"]
 
 
 def _series_div(num: np.ndarray, den: np.ndarray, n: int) -> np.ndarray:
@@ -54,9 +61,33 @@ def _series_div(num: np.ndarray, den: np.ndarray, n: int) -> np.ndarray:
     return out
 
 
+def _lowest(coeffs, start: int, rtol: float) -> int | None:
+    """Index ``k >= start`` of the first entry above ``rtol`` times the largest one."""
+    c = np.abs(np.asarray(coeffs, float))
+    scale = c.max() if c.size else 0.0
+    if scale == 0.0:
+        return None
+    hits = np.nonzero(c[start:] > rtol * scale)[0]
+    return int(hits[0] + start) if hits.size else None
+
+
+def lowest_degrees(dyn: ReducedDynamics, rtol: float = 1e-12) -> tuple[int | None, int | None]:
+    """``(m, j)``: the lowest degree with :math:`u_m \\ne 0` and the lowest :math:`k \\ge 1`
+    with :math:`s_k \\ne 0`.
+
+    ``m`` is the information exponent of the teacher as the student sees it (``None`` if
+    :math:`\\phi \\equiv 0`), ``j`` the lowest non-constant degree of the student (``None``
+    for a constant student). Coefficients below ``rtol`` times the largest count as zero.
+    """
+    if not isinstance(dyn, ReducedDynamics):
+        raise ValueError(f"dyn must be a ReducedDynamics, got {type(dyn).__name__}")
+    rtol = positive("rtol", rtol)
+    return _lowest(dyn.u, 0, rtol), _lowest(dyn.v, 1, rtol)
+
+
 @dataclass(frozen=True)
 class LaurentSeries:
-    """:math:`\\sum_j` ``coeffs[j]`` :math:`\\kappa^{j + start}` (a truncated Laurent series)."""
+    """:math:`\\sum_i` ``coeffs[i]`` :math:`\\kappa^{i + start}` (a truncated Laurent series)."""
 
     coeffs: np.ndarray
     start: int = -1
@@ -83,45 +114,65 @@ class LaurentSeries:
 
 @dataclass(frozen=True)
 class BranchExpansion:
-    """Laurent expansions at :math:`\\kappa = 0` of the branch ``A`` and of the slow field ``F``."""
+    """Laurent expansions at :math:`\\kappa = 0` of the branch ``A`` and of the slow field ``F``.
+
+    ``r`` is the coefficient of the leading term :math:`A \\approx r\\kappa^{-n}`,
+    :math:`r = m u_m / (j v_j)` (:math:`= c_1/s_1` when :math:`m = j = 1`), and ``m``,
+    ``j`` the lowest degrees of :func:`lowest_degrees`.
+    """
 
     A: LaurentSeries
     F: LaurentSeries
-    r: float  # c_1 / s_1 = u_1 / v_1, the residue of A at kappa = 0
+    r: float
+    m: int = 1
+    j: int = 1
+
+    @property
+    def n(self) -> int:
+        """:math:`n = 2j - m`: the branch behaves like :math:`r\\kappa^{-n}` near 0."""
+        return 2 * self.j - self.m
 
 
 def branch_expansion(dyn: ReducedDynamics, order: int = 8) -> BranchExpansion:
     """Expand :math:`A = 2\\phi'/H'` and :math:`F = \\phi - AH` in powers of :math:`\\kappa`.
 
-    Both series run from :math:`\\kappa^{-1}` to :math:`\\kappa^{order}`. Needs
-    :math:`u_1 = s_1 c_1 > 0` (the branch then runs to :math:`a = +\\infty` as
-    :math:`\\kappa \\to 0`).
+    Both series run from :math:`\\kappa^{m-2j}` to :math:`\\kappa^{order}` (from
+    :math:`\\kappa^{-1}` when :math:`m = j = 1`). Needs :math:`u_m > 0`, so that the branch
+    lies at positive ``a`` near :math:`\\kappa = 0` (:math:`u_1 = s_1 c_1 > 0` in the
+    running example).
     """
-    if not isinstance(dyn, ReducedDynamics):
-        raise ValueError(f"dyn must be a ReducedDynamics, got {type(dyn).__name__}")
-    order = positive_int("order + 2", order + 2) - 2
+    m, j = lowest_degrees(dyn)
+    if m is None or j is None:
+        raise ValueError("phi vanishes identically: the student sees nothing of the teacher")
+    start = m - 2 * j
+    order = positive_int("order - (m - 2j) + 1", order - start + 1) + start - 1
     u = np.pad(dyn.u, (0, 2))
     v = np.pad(dyn.v, (0, 2))
-    if not u[1] > 0:
-        raise ValueError(f"needs u_1 = s_1 c_1 > 0 for the branch to reach kappa = 0, got u_1={u[1]!r}")
+    if not u[m] > 0:
+        raise ValueError(f"needs u_m > 0 at the information exponent m = {m} for the branch "
+                         f"to lie at a > 0, got u_{m}={u[m]!r}")
     phi, H = dyn.phi, dyn.H
-    Q = Polynomial(H.deriv().coef[1:])  # H'(kappa) = kappa Q(kappa), Q(0) = 2 v_1
-    n = order + 2
-    A = _series_div((2 * phi.deriv()).coef, Q.coef, n)
-    N = Polynomial([0, 1]) * phi * Q - 2 * phi.deriv() * H
-    F = _series_div(N.coef, Q.coef, n)
-    return BranchExpansion(A=LaurentSeries(A), F=LaurentSeries(F), r=float(u[1] / v[1]))
+    Phi = phi.deriv().coef[m - 1:]  # phi' = kappa^(m-1) Phi
+    Q = H.deriv().coef[2 * j - 1:]  # H' = kappa^(2j-1) Q, Q(0) = 2 j v_j
+    n = order - start + 1
+    A = _series_div(2 * Phi, Q, n)
+    N = (phi * H.deriv() - 2 * phi.deriv() * H).coef
+    N = np.pad(N, (0, max(0, m - 1 - N.size + 1)))[m - 1:]  # N = kappa^(m-1) (...)
+    F = _series_div(N, Q, n)
+    return BranchExpansion(A=LaurentSeries(A, start), F=LaurentSeries(F, start),
+                           r=float(m * u[m] / (j * v[j])), m=m, j=j)
 
 
 @dataclass(frozen=True)
 class ScalingLaw:
     """How the slow flow behaves on the branch as :math:`\\kappa \\to 0`.
 
-    ``kind`` is ``"complete"`` (``a`` grows like :math:`t^{1/p}`, :math:`\\kappa \\to 0`),
-    ``"bounded"`` (the lowest non-zero coefficient is negative: ``a`` is pushed back),
-    ``"arrested"`` (constant mode, :math:`v_0 > 0`: weight decay on ``a``) or
-    ``"degenerate"`` (no non-zero coefficient up to the computed order).
-    ``order`` is the power ``m`` of the lowest non-zero term :math:`b_m\\kappa^m` of ``F``.
+    ``kind`` is ``"complete"`` (``a`` grows like :math:`t^{1/p}`, :math:`\\kappa \\to 0`;
+    needs :math:`m = j`), ``"bounded"`` (the lowest non-zero coefficient is negative:
+    ``a`` is pushed back; always the case when :math:`m > j`), ``"arrested"`` (constant
+    mode, :math:`v_0 > 0`: weight decay on ``a``) or ``"degenerate"`` (no non-zero
+    coefficient up to the computed order). ``order`` is the power ``q`` of the lowest
+    non-zero term :math:`b_q\\kappa^q` of ``F``.
     """
 
     kind: str
@@ -132,88 +183,151 @@ class ScalingLaw:
     centred: "ScalingLaw | None" = None  # for "arrested": the same student without s_0
 
     @property
-    def p(self) -> int | None:
-        """:math:`p = m + 1`: ``a`` grows like :math:`t^{1/p}` in the complete class."""
-        return None if self.order is None else self.order + 1
+    def m(self) -> int:
+        """The information exponent :math:`m` (lowest degree of :math:`\\phi`)."""
+        return self.expansion.m
+
+    @property
+    def j(self) -> int:
+        """The lowest non-constant degree :math:`j` of the student."""
+        return self.expansion.j
+
+    @property
+    def n(self) -> int:
+        """:math:`n = 2j - m`, the power of the branch :math:`A \\approx r\\kappa^{-n}`."""
+        return self.expansion.n
+
+    @property
+    def p(self):
+        """:math:`p = (n + q)/n`: ``a`` grows like :math:`t^{1/p}` in the complete class.
+
+        An integer when :math:`n` divides :math:`q` (:math:`p = q + 1` for
+        :math:`m = j = 1`), a float otherwise; ``None`` without a power ``q`` or a
+        branch that runs to :math:`a = \\infty` (:math:`n \\le 0`).
+        """
+        if self.order is None or self.n <= 0:
+            return None
+        num = self.n + self.order
+        return num // self.n if num % self.n == 0 else num / self.n
 
     @property
     def exponent_a(self) -> float:
-        """:math:`1/p` in the complete class, NaN otherwise."""
-        return 1.0 / self.p if self.kind == "complete" else float("nan")
+        """:math:`1/p = n/(n+q)` in the complete class, NaN otherwise."""
+        return self.n / (self.n + self.order) if self.kind == "complete" else float("nan")
 
     @property
     def exponent_kappa(self) -> float:
-        """:math:`-1/p` in the complete class, NaN otherwise."""
-        return -self.exponent_a
+        """:math:`-1/(n+q)` in the complete class, NaN otherwise."""
+        return -self.exponent_a / self.n if self.kind == "complete" else float("nan")
+
+    def _complete(self):
+        if self.kind != "complete":
+            raise ValueError(f"no power law for a scaling class of kind {self.kind!r}")
 
     def prefactor_a(self, eps: float) -> float:
-        """:math:`K = (p\\,\\varepsilon\\, b_m r^m)^{1/p}` with :math:`a \\approx K t^{1/p}`."""
+        """:math:`K = (p\\,\\varepsilon\\, b_q r^{q/n})^{1/p}` with :math:`a \\approx K t^{1/p}`."""
         eps = positive("eps", eps)
-        if self.kind != "complete":
-            raise ValueError(f"no power law for a scaling class of kind {self.kind!r}")
-        return float((self.p * eps * self.coefficient * self.r**self.order) ** (1.0 / self.p))
+        self._complete()
+        p = (self.n + self.order) / self.n
+        return float((p * eps * self.coefficient * self.r ** (self.order / self.n)) ** (1 / p))
 
     def prefactor_kappa(self, eps: float) -> float:
-        """:math:`r/K`, with :math:`\\kappa \\approx (r/K)\\, t^{-1/p}`."""
-        return self.r / self.prefactor_a(eps)
+        """:math:`(r/K)^{1/n}`, with :math:`\\kappa \\approx (r/K)^{1/n}\\, t^{-1/(n+q)}`."""
+        return (self.r / self.prefactor_a(eps)) ** (1.0 / self.n)
 
     def shift_a(self) -> float:
-        """Constant next-order correction: :math:`a(t) = K t^{1/p} + \\text{shift} + o(1)`.
+        """Constant next-order correction for :math:`n = 1` (:math:`m = j = 1`):
+        :math:`a(t) = K t^{1/p} + \\text{shift} + o(1)`.
 
         With :math:`A = r/\\kappa + \\alpha_0 + O(\\kappa)` and
-        :math:`F = b_m\\kappa^m + b_{m+1}\\kappa^{m+1} + \\dots`, the shift is
-        :math:`\\alpha_0 + r\\, b_{m+1}/(m\\, b_m)`.
+        :math:`F = b_q\\kappa^q + b_{q+1}\\kappa^{q+1} + \\dots`, the shift is
+        :math:`\\alpha_0 + r\\, b_{q+1}/(q\\, b_q)`. For :math:`n > 1` the correction
+        grows with ``t``: see :meth:`a_corrected`.
         """
-        if self.kind != "complete":
-            raise ValueError(f"no power law for a scaling class of kind {self.kind!r}")
-        m = self.order
+        self._complete()
+        if self.n != 1:
+            raise ValueError(f"the correction is a constant shift only for n = 1, got n = {self.n}: "
+                             "use a_corrected")
+        q = self.order
         return float(self.expansion.A.coef(0)
-                     + self.r * self.expansion.F.coef(m + 1) / (m * self.coefficient))
+                     + self.r * self.expansion.F.coef(q + 1) / (q * self.coefficient))
+
+    def correction(self) -> float:
+        """The coefficient :math:`e` of the first correction, :math:`a = rX^n(1 + e/X + \\dots)`.
+
+        Here :math:`X = ((n+q)\\,b_q\\,\\varepsilon t/(n r))^{1/(n+q)} \\approx 1/\\kappa`. With
+        :math:`A = r\\kappa^{-n}(1 + \\alpha\\kappa + \\dots)` and
+        :math:`F = b_q\\kappa^q(1 + \\beta\\kappa + \\dots)`,
+        :math:`e = \\alpha - n c/(n+q)`, :math:`c = (n+q)(\\alpha(n-1)/n - \\beta)/(n+q-1)`.
+        """
+        self._complete()
+        n, q, r = self.n, self.order, self.r
+        alpha = self.expansion.A.coef(-n + 1) / r
+        beta = self.expansion.F.coef(q + 1) / self.coefficient
+        c = (n + q) * (alpha * (n - 1) / n - beta) / (n + q - 1)
+        return float(alpha - n * c / (n + q))
 
     def a(self, t, eps: float):
         """Leading-order law :math:`a \\approx K t^{1/p}` at times ``t``."""
         t = finite_array("t", t)
         return self.prefactor_a(eps) * t ** self.exponent_a
 
+    def a_corrected(self, t, eps: float):
+        """The law with its first correction, :math:`r X^n (1 + e/X)` (see :meth:`correction`).
+
+        The relative error of :meth:`a` is :math:`O(\\kappa)`; that of this one
+        :math:`O(\\kappa^2)`. For :math:`n = 1` it equals :math:`K t^{1/p}` + :meth:`shift_a`.
+        """
+        eps = positive("eps", eps)
+        t = finite_array("t", t)
+        self._complete()
+        n, q, r = self.n, self.order, self.r
+        X = ((n + q) * self.coefficient * eps * t / (n * r)) ** (1.0 / (n + q))
+        return r * X**n * (1 + self.correction() / X)
+
     def kappa(self, t, eps: float):
-        """Leading-order law :math:`\\kappa \\approx r / a`."""
-        return self.r / self.a(t, eps)
+        """Leading-order law :math:`\\kappa \\approx (r / a)^{1/n}`."""
+        return (self.r / self.a(t, eps)) ** (1.0 / self.n)
 
     def arrest_kappa(self) -> float:
         """Constant mode, small :math:`v_0`: the rest alignment where weight decay balances unlearning.
 
-        Balancing :math:`-v_0 r/\\kappa` against the first growing term :math:`b_m \\kappa^m`
-        of the centred field gives :math:`\\kappa^{m+1} = v_0 r / b_m`.
+        Balancing :math:`-v_0 r\\kappa^{-n}` against the first growing term :math:`b_q \\kappa^q`
+        of the centred field gives :math:`\\kappa^{n+q} = v_0 r / b_q`.
         """
         if self.kind != "arrested":
             raise ValueError(f"arrest_kappa needs the 'arrested' class, got {self.kind!r}")
-        v0r = -self.expansion.F.coef(-1)  # = v_0 r
+        v0r = -self.expansion.F.coef(self.expansion.F.start)  # = v_0 r
         if self.centred is None or self.centred.kind != "complete":
             raise ValueError("the centred problem does not unlearn: nothing to arrest")
-        return float((v0r / self.centred.coefficient) ** (1.0 / (self.centred.order + 1)))
+        c = self.centred
+        return float((v0r / c.coefficient) ** (1.0 / (c.n + c.order)))
 
 
 def scaling_law(dyn: ReducedDynamics, order: int = 8, rtol: float = 1e-10) -> ScalingLaw:
     """Classify the slow flow near :math:`\\kappa = 0` by the lowest non-zero term of ``F``.
 
-    Coefficients below ``rtol`` times the largest one computed count as zero.
-    For a student with a constant mode (``s_0 != 0``) the result is ``"arrested"`` and
-    carries, for :meth:`ScalingLaw.arrest_kappa`, the law of the same student with
-    :math:`s_0` removed.
+    Works for every pair with :math:`u_m > 0`: for :math:`m > j` the class is
+    ``"bounded"``, for :math:`m = j` it is decided by the sign of the first :math:`b_q`.
+    Coefficients below ``rtol`` times the largest one computed count as zero. For a
+    student with a constant mode (``s_0 != 0``) the result is ``"arrested"`` and carries,
+    for :meth:`ScalingLaw.arrest_kappa`, the law of the same student with :math:`s_0`
+    removed.
     """
     rtol = positive("rtol", rtol)
     exp = branch_expansion(dyn, order)
     F = exp.F
     tol = rtol * max(np.max(np.abs(F.coeffs)), np.max(np.abs(exp.A.coeffs)))
-    if abs(F.coef(-1)) > tol:
+    if abs(F.coef(F.start)) > tol:
         s = dyn.student.coeffs.copy()
         s[0] = 0.0
         centred = scaling_law(ReducedDynamics(dyn.teacher, s, eps=dyn.eps), order, rtol)
-        return ScalingLaw("arrested", -1, F.coef(-1), exp.r, exp, centred)
-    for m in range(0, F.last + 1):
-        b = F.coef(m)
+        return ScalingLaw("arrested", F.start, F.coef(F.start), exp.r, exp, centred)
+    for q in range(F.start + 1, F.last + 1):
+        b = F.coef(q)
         if abs(b) > tol:
-            return ScalingLaw("complete" if b > 0 else "bounded", m, b, exp.r, exp)
+            kind = "complete" if b > 0 and exp.m == exp.j else "bounded"
+            return ScalingLaw(kind, q, b, exp.r, exp)
     return ScalingLaw("degenerate", None, 0.0, exp.r, exp)
 
 

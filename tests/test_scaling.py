@@ -5,7 +5,8 @@ import pytest
 from lib.hermite import HermiteSeries, polynomial, relu, tanh
 from lib.manifold import CriticalManifold
 from lib.reduced import ReducedDynamics
-from lib.scaling import branch_expansion, local_exponent, loglog_fit, scaling_law
+from lib.scaling import (branch_expansion, local_exponent, loglog_fit, lowest_degrees,
+                         scaling_law)
 
 EPS = 0.05
 T = np.geomspace(1.0, 1e8, 161)
@@ -126,8 +127,12 @@ def test_fit_helpers():
 def test_bad_input():
     with pytest.raises(ValueError, match="u_1"):
         branch_expansion(ReducedDynamics(polynomial(0, 1, 0.3), polynomial(0, -1, 0.5)))
-    with pytest.raises(ValueError, match="u_1"):
-        scaling_law(ReducedDynamics(polynomial(0, 0, 1), polynomial(0, 1, 0.5)))
+    with pytest.raises(ValueError, match="u_2"):  # m = 2, u_2 < 0: branch at a < 0
+        scaling_law(ReducedDynamics(polynomial(0, 0, -1), polynomial(0, 1, 0.5)))
+    with pytest.raises(ValueError, match="phi"):
+        scaling_law(ReducedDynamics(polynomial(0, 0, 1), polynomial(0, 1)))
+    with pytest.raises(ValueError, match="n = 1"):  # m = j = 2: no constant shift
+        scaling_law(ReducedDynamics(polynomial(0, 0, 1, -0.1), polynomial(0, 0, 1, 0.3))).shift_a()
     with pytest.raises(ValueError, match="dyn"):
         branch_expansion("not a dynamics")
     with pytest.raises(ValueError, match="order"):
@@ -163,3 +168,94 @@ def test_finite_width_dynamics_adds_the_diagonal_term():
         finite_width_dynamics(dyn, 1)
     with pytest.raises(ValueError, match="c_0"):
         finite_width_dynamics(ReducedDynamics(polynomial(0.2, 1, -0.3), polynomial(0, 1, 0.5)), 8)
+
+
+# -- teachers without a linear part: the classes (m, j) -------------------------------------
+M2 = [  # m = j = 2 pairs: u_3 = 0 (b_4 > 0, a ~ t^(1/3)) and u_3 < 0 (b_3 > 0, a ~ t^(2/5))
+    ReducedDynamics(polynomial(0, 0, 1, 0, -0.05), polynomial(0, 0, 1, 0, 0.5), eps=EPS),
+    ReducedDynamics(polynomial(0, 0, 1, -0.1), polynomial(0, 0, 1, 0.3), eps=EPS),
+]
+
+
+@pytest.mark.parametrize("m", [1, 2, 3])
+def test_class_m_equals_j_coefficients(m):
+    """A ~ (u_m/v_m) kappa^-m; b_{m+1} = -u_{m+1}/m, b_{m+2} = (u_m v_{m+1}/v_m - 2u_{m+2})/m."""
+    rng = np.random.default_rng(m)
+    s = np.r_[np.zeros(m), 1.0 + rng.random(), rng.normal(size=3)]
+    c = np.r_[np.zeros(m), 1.0 + rng.random(), rng.normal(size=3)]
+    dyn = ReducedDynamics(c, s)
+    u, v = np.pad(dyn.u, (0, 4)), np.pad(dyn.v, (0, 4))
+    exp = branch_expansion(dyn, order=20)
+    assert (exp.m, exp.j, exp.n) == (m, m, m) and lowest_degrees(dyn) == (m, m)
+    assert exp.r == pytest.approx(u[m] / v[m], rel=1e-12)
+    assert exp.A.start == exp.F.start == -m
+    for q in range(-m, m + 1):
+        assert abs(exp.F.coef(q)) < 1e-12 * np.abs(exp.F.coeffs).max()
+    assert exp.F.coef(m + 1) == pytest.approx(-u[m + 1] / m, rel=1e-10)
+    assert exp.F.coef(m + 2) == pytest.approx((u[m] * v[m + 1] / v[m] - 2 * u[m + 2]) / m, rel=1e-10)
+    k = np.array([1e-3, 1e-2, 3e-2])
+    A_direct = CriticalManifold(dyn).A(k)
+    np.testing.assert_allclose(exp.A(k), A_direct, rtol=1e-8)
+    F_direct = dyn.phi(k) - A_direct * dyn.H(k)  # a difference of two O(kappa^m) terms
+    assert np.all(np.abs(exp.F(k) - F_direct) <= 1e-6 * np.abs(F_direct) + 1e-13 * k**m)
+
+
+def test_m_greater_than_j_is_bounded():
+    """m > j: F ~ u_m (1 - m/j) kappa^m < 0, never complete."""
+    for teacher, student, m, j in [(polynomial(0, 0, 1), polynomial(0, 1, 0.5), 2, 1),
+                                   (polynomial(0, 0, 0, 1), polynomial(0, 0, 1, 0.4), 3, 2),
+                                   (polynomial(0, 0, 0, -1), tanh(9), 3, 1)]:
+        dyn = ReducedDynamics(teacher, student)
+        law = scaling_law(dyn)
+        u_m = dyn.u[m]
+        assert (law.m, law.j, law.kind, law.order) == (m, j, "bounded", m)
+        assert law.coefficient == pytest.approx(u_m * (1 - m / j), rel=1e-10)
+        assert np.isnan(law.exponent_a)
+
+
+def test_m2_laws_and_prefactors():
+    law0, law3 = (scaling_law(d) for d in M2)
+    assert (law0.kind, law0.order, law0.p, law0.exponent_a, law0.exponent_kappa) == \
+        ("complete", 4, 3, pytest.approx(1 / 3), pytest.approx(-1 / 6))
+    assert (law3.kind, law3.order, law3.p, law3.exponent_a, law3.exponent_kappa) == \
+        ("complete", 3, 2.5, pytest.approx(0.4), pytest.approx(-0.2))
+    u, v = np.pad(M2[0].u, (0, 2)), np.pad(M2[0].v, (0, 2))  # a^3 = 3 eps C (u_2/v_2)^2 t
+    C = u[2] * v[3] / (2 * v[2]) - u[4]
+    assert law0.prefactor_a(EPS) ** 3 == pytest.approx(3 * EPS * C * (u[2] / v[2]) ** 2, rel=1e-12)
+    u, v = M2[1].u, M2[1].v  # a^(5/2) = (5/2) eps (|u_3|/2) (u_2/v_2)^(3/2) t
+    assert law3.prefactor_a(EPS) ** 2.5 == pytest.approx(
+        2.5 * EPS * abs(u[3]) / 2 * (u[2] / v[2]) ** 1.5, rel=1e-12)
+    assert law3.prefactor_kappa(EPS) == pytest.approx((law3.r / law3.prefactor_a(EPS)) ** 0.5)
+    assert law0.correction() == 0.0  # an even pair: F and A have no odd powers
+
+
+@pytest.mark.parametrize("dyn", M2)
+def test_m2_long_integration_follows_the_law(dyn):
+    """To t = 1e12: local exponent within 0.01, prefactor within 2%; the corrected law
+    is closer than the leading one already at 1e8."""
+    law = scaling_law(dyn)
+    t = np.geomspace(1.0, 1e12, 241)
+    tr = dyn.integrate(0.01, 0.1, t)
+    assert abs(local_exponent(t, tr.a)[-1] - law.exponent_a) < 0.01
+    assert abs(local_exponent(t, tr.kappa)[-1] - law.exponent_kappa) < 0.01
+    assert tr.a[-1] / law.a(t[-1], EPS) == pytest.approx(1, abs=0.02)
+    i8 = np.searchsorted(t, 1e8)
+    lead = abs(tr.a[i8] / law.a(t[i8], EPS) - 1)
+    corr = abs(tr.a[i8] / law.a_corrected(t[i8], EPS) - 1)
+    assert corr <= lead + 1e-12 and corr < 0.02
+
+
+def test_corrected_law_is_the_shift_for_m_equals_1():
+    law = scaling_law(running(-0.3))
+    t = np.geomspace(10, 1e8, 5)
+    np.testing.assert_allclose(law.a_corrected(t, EPS), law.a(t, EPS) + law.shift_a(), rtol=1e-12)
+
+
+def test_arrest_for_m_equals_j_2():
+    """A constant mode arrests the m = j = 2 class at kappa^(n+q) = v_0 r / b_q."""
+    s0 = 0.01
+    dyn = ReducedDynamics(polynomial(0, 0, 1, 0, -0.05), polynomial(s0, 0, 1, 0, 0.5))
+    law = scaling_law(dyn)
+    assert law.kind == "arrested" and law.centred.kind == "complete"
+    rest = CriticalManifold(dyn).rest_points(n_grid=20001)
+    assert law.arrest_kappa() == pytest.approx(rest.min(), rel=0.15)

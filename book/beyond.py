@@ -147,7 +147,8 @@ report(
 # A network's distance to $\kappa = 1$ has two parts ({eq}`eq-fb-split` of
 # {doc}`finite_batch`): the orthogonal part common to all neurons, whose squared norm is
 # the coherence $\rho$, and the private parts $u_j$ of the neurons, with
-# $p = \frac1N\sum_j|u_j|^2$; to leading order $1-\bar\kappa \approx (\rho + p)/2$. We
+# $\delta_{\rm p} = \frac1N\sum_j|u_j|^2$; to leading order
+# $1-\bar\kappa \approx (\rho + \delta_{\rm p})/2$. We
 # record both around the dip, the spread $\sigma_a$ of the second-layer weights across
 # neurons, and the gap to the ODE at the end of the run ({numref}`tab-bw-finite`); and
 # the share of neurons that end on the wrong side, $\kappa_j < 0$.
@@ -167,7 +168,8 @@ cols = ("deficit", "common", "private", "spread", "gap_end")
 flipped = max(x["flipped"] for x in stats.values())
 report(("bw-flipped", flipped, "largest share ending at kappa_j < 0", ".3f"))
 table(
-    ["$N$", "$d$", "$1-\\bar\\kappa$", "$\\rho/2$", "$p/2$", "$\\sigma_a$",
+    ["$N$", "$d$", "$1-\\bar\\kappa$", "$\\rho/2$", "$\\delta_{\\rm p}/2$",
+     "$\\sigma_a$",
      "gap to ODE, end"],
     [(n, d, *(stats[n, d][c] for c in cols)) for n, d in sizes],
     caption="Finite networks of the running example (seed means): distance "
@@ -196,7 +198,7 @@ slope["spread2"] = loglog_slope(by_d["spread"] ** 2)
 report(
     ("bw-slope-deficit", slope["deficit"], "slope of 1 - kappa", ".2f"),
     ("bw-slope-common", slope["common"], "slope of rho/2", ".2f"),
-    ("bw-slope-private", slope["private"], "slope of p/2", ".2f"),
+    ("bw-slope-private", slope["private"], "slope of delta_p/2", ".2f"),
     ("bw-slope-spread2", slope["spread2"], "slope of sigma_a^2", ".2f"),
     ("bw-slope-gap_end", slope["gap_end"], "slope of the end gap", ".2f"),
     ("bw-common-ratio", by_d["common"].max() / by_d["common"].min(),
@@ -228,7 +230,7 @@ if wide:
 #   {glue:text}`bw-common-ratio:.2f` times the smallest): it is fed by the SGD noise,
 #   whose strength $\beta = \eta d/B$ is the same at every $d$ here since $B/d$ is fixed
 #   ({doc}`finite_batch`). It is always attracted back, and plays no part in the exit.
-# - The **private part** $p/2$ falls with $d$ (log-log slope
+# - The **private part** $\delta_{\rm p}/2$ falls with $d$ (log-log slope
 #   {glue:text}`bw-slope-private:.2f` over this range), toward the ODE's own dip. What
 #   holds it up is the spread of the second-layer weights: the neurons align at slightly
 #   different times in the fast phase, their $a_j$ spread by $\sigma_a$, whose square
@@ -241,7 +243,8 @@ if wide:
 # tends to a floor set by the batch, $\rho/2$, plus the ODE's own dip, while its excess
 # falls with $d$. The floor of the private part is what cuts the delayed exit of
 # {doc}`dichotomy` short; {ref}`sec-fb-exit` derives it and predicts the exit from it. At
-# fixed $d$ the width barely changes the two parts $\rho/2$ and $p/2$. It can change
+# fixed $d$ the width barely changes the two parts $\rho/2$ and $\delta_{\rm p}/2$. It
+# can change
 # $1-\bar\kappa$ through the rare neurons that end on the wrong side, $\kappa_j < 0$ (at
 # most a share {glue:text}`bw-flipped:.3f` of a network here; each adds about $2/N$ to
 # $1-\bar\kappa$), a configuration outside the one-$\kappa$ limit. Late in the run, on the interior branch, the neurons spread more
@@ -389,15 +392,16 @@ crit = {(s, t): CriticalManifold(ReducedDynamics(acts[t], acts[s]))
 laws = {p: scaling_law(m.dyn) for p, m in crit.items()}
 table(
     ["student", "teacher", "criterion", "rest points",
-     "class near $\\kappa=0$", "$p$"],
+     "class near $\\kappa=0$", "$\\ell$"],
     [(s, t, "unlearns" if m.verdict().unlearns else "keeps",
       ", ".join(f"{k:.3f}" for k in m.rest_points()) or "none",
       laws[s, t].kind,
-      str(laws[s, t].p) if laws[s, t].kind == "complete" else "")
+      str(laws[s, t].order) if laws[s, t].kind == "complete" else "")
      for (s, t), m in crit.items()],
     caption="All 16 pairs: the criterion, the rest points of the slow flow "
     "on the interior branch, and the class of the slow field near "
-    "$\\kappa = 0$ (complete: $a$ grows like $t^{1/p}$; bounded: $a$ is "
+    "$\\kappa = 0$ (complete: $a$ grows like $t^{1/(\\ell+1)}$, $\\ell$ the "
+    "order of the lowest non-zero term of the slow field; bounded: $a$ is "
     "pushed back; arrested: a constant mode acts as a weight decay).",
     name="tab-bw-classes",
     fmt="s",
@@ -420,7 +424,7 @@ for (s, t), law in laws.items():
     if s in odd and t in ("relu", "gelu"):  # complete, kappa ~ t^(-1/6)
         assert verdict[s, t].unlearns
         assert crit[s, t].rest_points().size == 0
-        assert law.kind == "complete" and law.p == 6, (s, t)
+        assert law.kind == "complete" and law.order == 5, (s, t)
     if s == "gelu" and t != "gelu":  # partial: an interior rest point
         assert verdict[s, t].unlearns
         assert crit[s, t].rest_points().size == 1, t
@@ -469,7 +473,7 @@ report(
 #
 #   decreases on all of $(0, 1]$; and it is slower than $t^{-1/4}$: $u_2 = b_3 = 0$, the
 #   slow field starts at $\kappa^5$, and the power law of {prf:ref}`prop-sl-law` has
-#   $p = 6$, $\kappa \sim t^{-1/6}$.
+#   $\ell = 5$, $\kappa \sim t^{-1/6}$.
 # - **A GELU student** (mean degree above 1, but a constant mode like ReLU's) unlearns
 #   against the ReLU, tanh and erf teachers, partially: the slow flow stops at an
 #   interior rest point, as in the next section.
@@ -667,7 +671,7 @@ if 0 < P.c < P.s:
 #
 # Is the distance $1-\bar\kappa$ of {numref}`tab-bw-finite` a power of $d$? Compute its
 # local log-log slope between the two smallest and between the two largest $d$, and
-# explain the difference with the two parts $\rho/2$ and $p/2$.
+# explain the difference with the two parts $\rho/2$ and $\delta_{\rm p}/2$.
 # ```
 #
 # ```{solution-start} ex-bw-ortho
@@ -689,8 +693,8 @@ if len(P.dims) >= 3:
     assert abs(local[-1]) < abs(local[0])  # it flattens: not a power law
 
 # %% [markdown]
-# The slope flattens as $d$ grows: $1-\bar\kappa \approx \rho/2 + p/2$, and while $p/2$
-# falls toward the ODE's own dip, $\rho/2$ stays where the batch puts it. A power law
+# The slope flattens as $d$ grows: $1-\bar\kappa \approx \rho/2 + \delta_{\rm p}/2$, and
+# while $\delta_{\rm p}/2$ falls toward the ODE's own dip, $\rho/2$ stays where the batch puts it. A power law
 # would have one slope. Only a larger $B/d$ (a smaller $\beta$) lowers the common part;
 # only a larger $d$ (a smaller spread of the $a_j$) lowers the private part.
 #

@@ -108,7 +108,7 @@ class Params(NamedTuple):
     exit_time: float = 180.0  # horizon of the exit runs
     exit_record: float = 1.0  # time between two of their records
     exit_frozen_time: float = 60.0  # horizon of the run with identical a_j
-    level: float = 0.99  # exit: the private deficit reaches 1 - level^2
+    level: float = 0.99  # exit level kappa_e: deficit reaches 1 - kappa_e^2
 
 
 P = Params()
@@ -776,11 +776,12 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # $\bar v = \frac1N\sum_j v_j$ and private parts $u_j = v_j - \bar v$:
 #
 # $$
-# \frac1N\sum_j (1-\kappa_j^2) = \rho + p, \qquad
-# p = \frac1N\sum_j |u_j|^2 = 1 - \overline{\kappa^2} - \rho .
+# \frac1N\sum_j (1-\kappa_j^2) = \rho + \delta_{\rm p}, \qquad
+# \delta_{\rm p} = \frac1N\sum_j |u_j|^2 = 1 - \overline{\kappa^2} - \rho .
 # $$ (eq-fb-split)
 #
-# The simulator records $\bar\kappa$, the spread of the $\kappa_j$ and $\rho$, hence $p$
+# We call $\delta_{\rm p}$ the private deficit. The simulator records $\bar\kappa$, the
+# spread of the $\kappa_j$ and $\rho$, hence $\delta_{\rm p}$
 # (`lib.finite_batch.private_deficit`).
 #
 # **Linearisation at $\kappa = 1$.** Linearise the mean-field flow of the proof above at
@@ -796,7 +797,8 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # with $g(1, a) = \phi'(1) - \tfrac12 a H'(1)$ as in {doc}`dichotomy`. The common part
 # is always attracted: coherent neurons act as one neuron, which does not repel itself.
 # Only the private part can leave $\kappa = 1$; it is attracted while $a < A(1)$ and
-# repelled after, at the rate of the ODE ($p \approx 2(1-\kappa)$ when $\rho = 0$).
+# repelled after, at the rate of the ODE ($\delta_{\rm p} \approx 2(1-\kappa)$ when
+# $\rho = 0$).
 #
 # **Identical neurons receive identical kicks.** The SGD step of neuron $j$,
 #
@@ -807,7 +809,8 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # depends on $j$ only through $w_j$ and $a_j$: if two neurons have the same $w$ and the
 # same $a$, they stay equal after every step, whatever the batch. So the noise alone
 # cannot keep the private parts away from zero: to first order the private noise is
-# proportional to $u_j$, and it only adds to the growth rate of $p$ the amount
+# proportional to $u_j$, and it only adds to the growth rate of $\delta_{\rm p}$ the
+# amount
 #
 # $$
 # \Gamma = \beta a^2 \lim_{q\to1}\frac{D-D_\times}{1-q} .
@@ -842,40 +845,43 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # \end{aligned}
 # $$ (eq-fb-moments)
 #
-# and $p = (\sigma_a/a)^2\, Y$. At rest, for a frozen $a < A(1)$ and $\Gamma$ neglected,
+# and $\delta_{\rm p} = (\sigma_a/a)^2\, Y$. At rest, for a frozen $a < A(1)$ and
+# $\Gamma$ neglected,
 #
 # $$
 # \rho_{\rm f} = \frac{a\,\beta D}{2\phi'(1)}, \qquad
-# p_{\rm f} = \frac{\sigma_a^2\,\beta D}{2a\,\big[\phi'(1) + g(1, a)\big]} .
+# \delta_{\rm f} = \frac{\sigma_a^2\,\beta D}{2a\,\big[\phi'(1) + g(1, a)\big]} .
 # $$ (eq-fb-floors)
 #
 # The private part is driven by the *increments* of the common part, not by the common
 # part itself, so it feels only the fast share of the noise: the denominator of
-# $p_{\rm f}$ stays positive at $A(1)$, where $g = 0$, and the floor holds through the
+# $\delta_{\rm f}$ stays positive at $A(1)$, where $g = 0$, and the floor holds through the
 # transcritical point.
 #
-# **The exit from the floor.** After $A(1)$, $\omega_{\rm p} < 0$ and $p$ grows from
+# **The exit from the floor.** After $A(1)$, $\omega_{\rm p} < 0$ and $\delta_{\rm p}$
+# grows from
 # what the floor left it. Its logarithm then grows like the entry-exit integral
 # {eq}`eq-dich-entry-exit`, started at the floor instead of at $e^{-I/\eps}$: to leading
 # order the network leaves when
 #
 # $$
 # \frac1\eps\int_{A(1)}^{a_{\rm exit}} \frac{2a\,|g(1, a)|}{\phi(1)-aH(1)}\,da
-#   \approx \log\frac{1-\ell^2}{p_{\rm f}},
+#   \approx \log\frac{1-\kappa_{\rm e}^2}{\delta_{\rm f}},
 # $$ (eq-fb-floor-exit)
 #
-# with $\ell$ the level of the exit ($p = 1 - \ell^2$ is $\kappa = \ell$ for a single
-# $\kappa$). The floor is of order $\beta\,\sigma_a^2 \propto \eta/(B/d)\cdot 1/d$: it
+# with $\kappa_{\rm e}$ the level of the exit ($\delta_{\rm p} = 1 - \kappa_{\rm e}^2$
+# is $\kappa = \kappa_{\rm e}$ for a single $\kappa$; parameter `level`). The floor is of order $\beta\,\sigma_a^2 \propto \eta/(B/d)\cdot 1/d$: it
 # rises as $B/d$ falls and as $d$ falls, and so the exit comes earlier. The noiseless
-# ODE's delay is an artefact of the limit wherever $p_{\rm f} > e^{-I/\eps}$: for any
+# ODE's delay is an artefact of the limit wherever $\delta_{\rm f} > e^{-I/\eps}$: for
+# any
 # finite network once $\eps$ is small enough.
 #
 # `lib.finite_batch.floor_exit` integrates {eq}`eq-fb-moments` along the second-layer
 # weight $a(t)$ of the finite-batch model (which also accounts for the slower growth of
 # $a$ at small $B/d$), adds the deterministic part (the ODE's $1-\kappa^2$, carried by the
 # same rates, with the mean of $e^{-2\alpha_j\int g\,dt}$ over Gaussian $\alpha_j$), and
-# returns the time and the $a$ at which $p$ reaches $1-\ell^2$. What is exact and what is
-# assumed:
+# returns the time and the $a$ at which $\delta_{\rm p}$ reaches $1-\kappa_{\rm e}^2$.
+# What is exact and what is assumed:
 #
 # - exact: the invariance of identical neurons under SGD; the linearisation
 #   {eq}`eq-fb-lin` and the moment equations {eq}`eq-fb-moments` of the linear model
@@ -883,7 +889,8 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # - assumed: the noise is white with the intensity of the second-order step, evaluated
 #   at $\kappa = 1$; the $\alpha_j$ are Gaussian, frozen after the fast phase (from the
 #   time the ODE's $\kappa$ reaches $0.9$) and independent of the private parts; $a(t)$
-#   is the finite-batch model's; the linearisation holds up to the level $\ell$;
+#   is the finite-batch model's; the linearisation holds up to the level
+#   $\kappa_{\rm e}$;
 # - measured, not derived: the spread $\sigma_a$, taken from each network at its dip.
 #
 # First the control: identical second-layer weights (frozen, equal, below $A(1)$) at the
@@ -894,12 +901,12 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 Tx = ReducedDynamics(T, S, eps=P.exit_eps)
 Mx = CriticalManifold(Tx)
 A1 = Mx.transcritical_a()
-p1, H1, dp1, dH1 = (float(f(1.0)) for f in
-                    (Tx.phi, Tx.H, Tx.phi.deriv(), Tx.H.deriv()))
+phi1, H1, dphi1, dH1 = (float(f(1.0)) for f in
+                        (Tx.phi, Tx.H, Tx.phi.deriv(), Tx.H.deriv()))
 
 
 def attraction(x):  # the integrand of the entry-exit integral at kappa = 1
-    return 2 * x * (dp1 - 0.5 * x * dH1) / (p1 - x * H1)
+    return 2 * x * (dphi1 - 0.5 * x * dH1) / (phi1 - x * H1)
 
 
 I_att = quad(attraction, P.a0, A1)[0]  # gathered from a0 to A(1)
@@ -912,9 +919,9 @@ same = simulate_network(
 )
 fbx_lo = FiniteBatchDynamics(T, S, eps=P.exit_eps, batch_ratio=r_lo, lr=P.lr)
 D_same = fbx_lo.noise_terms(1.0, a_same)[0]
-rho_rest = a_same * fbx_lo.beta * D_same / (2 * dp1)  # rho_f
+rho_rest = a_same * fbx_lo.beta * D_same / (2 * dphi1)  # rho_f
 tail = slice(-len(same.t) // 4, None)
-p_same = float(np.abs(private_deficit(same).mean(0)[tail]).max())
+delta_same = float(np.abs(private_deficit(same).mean(0)[tail]).max())
 rho_same = float(same.rho.mean(0)[tail].mean())
 report(
     ("fb-x-eps", P.exit_eps, "eps of this section", ".2f"),
@@ -922,21 +929,22 @@ report(
     ("fb-x-dip-eps", np.exp(-I_att / P.eps), "the same at the chapter's eps",
      ".1e"),
     ("fb-x-same-a", a_same, "identical a_j, frozen at", ".3f"),
-    ("fb-x-same-p", p_same, "private deficit, last quarter", ".1e"),
+    ("fb-x-same-delta", delta_same, "private deficit, last quarter",
+     ".1e"),
     ("fb-x-same-rho", rho_same, "coherence, last quarter", ".4f"),
     ("fb-x-same-rhof", rho_rest, "rho_f predicted", ".4f"),
 )
 
 # %% [markdown]
 # With identical $a_j$ the private deficit has fallen to
-# {glue:text}`fb-x-same-p:.0e`, the float32 resolution, and the coherence rests at
+# {glue:text}`fb-x-same-delta:.0e`, the float32 resolution, and the coherence rests at
 # {glue:text}`fb-x-same-rho:.4f` against $\rho_{\rm f} =$
 # {glue:text}`fb-x-same-rhof:.4f` from {eq}`eq-fb-floors`. Checked: the private part
 # vanishes (below $10^{-5}$), the common part rests within a factor 2 of
 # $\rho_{\rm f}$.
 
 # %%
-assert p_same < 1e-5  # no floor without a spread of the a_j
+assert delta_same < 1e-5  # no floor without a spread of the a_j
 assert 0.5 < rho_same / rho_rest < 2
 
 # %% [markdown]
@@ -944,7 +952,8 @@ assert 0.5 < rho_same / rho_rest < 2
 # the parameters cell, with the prediction for each. The spread $\sigma_a$ is the
 # network's standard deviation of the $a_j$ (median over the records between the end of
 # the fast phase and the ODE's exit); the floor, predicted and measured, is the median of
-# $p$ over the records where the predicted deficit is within a factor 2 of its minimum.
+# $\delta_{\rm p}$ over the records where the predicted deficit is within a factor 2 of
+# its minimum.
 
 # %%
 t_x = np.arange(0.0, 1.2 * Mx.exit_tau(P.a0) / P.exit_eps, 0.5)
@@ -960,7 +969,7 @@ def exit_run(d, ratio):
         lr=P.lr, eps=P.exit_eps, a0=P.a0, time=P.exit_time,
         seeds=P.exit_seeds, record_every=P.exit_record,
     )
-    p_net = private_deficit(run).mean(0)
+    delta_net = private_deficit(run).mean(0)
     plateau = (run.t >= t_fast) & (run.t <= t_slow)
     spread = float(np.median(run.a_std.mean(0)[plateau]))
     fbx = FiniteBatchDynamics(T, S, eps=P.exit_eps, batch_ratio=ratio,
@@ -968,15 +977,15 @@ def exit_run(d, ratio):
     pred = floor_exit(fbx, P.kappa0, P.a0, spread, t_x,
                       rho0=1 / P.exit_width, level=P.level)
     i = int(np.argmin(pred.private))
-    p_pred = np.interp(run.t, t_x, pred.private)
-    near = p_pred < 2 * pred.private[i]  # around the predicted minimum
-    t_net = exit_time(run.t, p_net, P.level)
+    delta_pred = np.interp(run.t, t_x, pred.private)
+    near = delta_pred < 2 * pred.private[i]  # around the predicted minimum
+    t_net = exit_time(run.t, delta_net, P.level)
     return dict(
-        run=run, p=p_net, pred=pred, spread=spread,
+        run=run, delta=delta_net, pred=pred, spread=spread,
         noise=float(pred.floor[i]),
         det=float(pred.private[i] - pred.floor[i]),
-        floor=float(np.median(p_pred[near])),
-        floor_net=float(np.median(p_net[near])),
+        floor=float(np.median(delta_pred[near])),
+        floor_net=float(np.median(delta_net[near])),
         t_net=t_net,
         a_net=float(np.interp(t_net, run.t, run.a_mean.mean(0))),
     )
@@ -995,7 +1004,8 @@ table(
     ["$d$", "$B/d$", "$\\sigma_a$", "floor, predicted", "floor, network"],
     [(d, r, x["spread"], x["floor"], x["floor_net"])
      for (d, r), x in exits.items()],
-    caption="The floor of the private deficit $p$ at the section's $\\eps$: "
+    caption="The floor of the private deficit $\\delta_{\\rm p}$ at the "
+    "section's $\\eps$: "
     "the spread of the second-layer weights measured on each network, the "
     "floor predicted from it and the floor measured (seed means).",
     name="tab-fb-floor",
@@ -1033,7 +1043,8 @@ cols = ordered_colors(len(P.exit_ratios))
 fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.6, 7.6))
 for ratio, col in zip(P.exit_ratios, cols):
     x = exits[d_hi, ratio]
-    ax1.semilogy(x["run"].t, np.clip(x["p"], 1e-8, None), color=col, lw=3,
+    ax1.semilogy(x["run"].t, np.clip(x["delta"], 1e-8, None), color=col,
+                 lw=3,
                  alpha=0.55, label=f"network, $B/d = {ratio:g}$")
     stop = x["pred"].t <= x["pred"].t_exit + 5  # linear: up to the exit
     ax1.semilogy(x["pred"].t[stop], x["pred"].private[stop], color=col,
@@ -1041,7 +1052,8 @@ for ratio, col in zip(P.exit_ratios, cols):
 ax1.semilogy(pred.t, pred.noiseless, color=THEORY, ls=":",
              label=r"noiseless ODE, $1-\kappa^2$")
 ax1.axhline(1 - P.level**2, color="0.5", lw=1)
-ax1.set(xlabel="time $t$", ylabel="private deficit $p$", ylim=(1e-10, 1),
+ax1.set(xlabel="time $t$", ylabel=r"private deficit $\delta_{\rm p}$",
+        ylim=(1e-10, 1),
         title=f"$d = {d_hi}$ (dashed: predicted from the floor)")
 ax1.legend(loc="lower left")
 ds = np.array(P.exit_dims)
@@ -1065,10 +1077,11 @@ show_figure(fig, "fig-fb-exit")
 # :name: fig-fb-exit
 #
 # The exit from $\kappa = 1$ at $\eps =$ {glue:text}`fb-x-eps:.2f`. Top: the private
-# deficit $p$ of {eq}`eq-fb-split` of networks (thick, seed mean) at the largest $d$,
+# deficit $\delta_{\rm p}$ of {eq}`eq-fb-split` of networks (thick, seed mean) at the
+# largest $d$,
 # against the prediction of {eq}`eq-fb-moments` (dashed, up to its exit), and the
 # noiseless ODE (dotted), which dips far lower; the grey line is the exit level
-# $1-\ell^2$. Bottom: exit times over $d$, networks (markers) against the prediction
+# $1-\kappa_{\rm e}^2$. Bottom: exit times over $d$, networks (markers) against the prediction
 # (dashed, same colour), and the noiseless ODE's exit (dotted).
 # ```
 #
@@ -1116,7 +1129,7 @@ report(
 # The spread of the second-layer weights falls like $d^{x}$ with
 # $x =$ {glue:text}`fb-x-slope:.2f` (the initial spread of the $\kappa_j$ falls like
 # $d^{-1/2}$), so the floor falls like $\beta/d$ and the exit moves back toward the ODE's
-# as $d$ grows, but only logarithmically, through $\log(1/p_{\rm f})$ in
+# as $d$ grows, but only logarithmically, through $\log(1/\delta_{\rm f})$ in
 # {eq}`eq-fb-floor-exit`. The delay that the noiseless ODE predicts beyond that is an
 # artefact of the limit: in a network it would need a private deficit of
 # $e^{-I/\eps}$, which the spread of the $a_j$ and the shared noise never let it reach.
@@ -1256,20 +1269,21 @@ if P.safe_c > P.s:  # safe in the limit: little drop with little noise
 # %%
 sig = 0.05
 D1 = fbx_lo.noise_terms(1.0, A1)[0]
-rho_f = A1 * fbx_lo.beta * D1 / (2 * dp1)
-p_f = sig**2 * fbx_lo.beta * D1 / (2 * A1 * dp1)
+rho_f = A1 * fbx_lo.beta * D1 / (2 * dphi1)
+delta_f = sig**2 * fbx_lo.beta * D1 / (2 * A1 * dphi1)
 along = floor_exit(fbx_lo, P.kappa0, P.a0, sig, t_x, rho0=1 / P.exit_width,
                    level=P.level)
 at_A1 = float(np.interp(A1, along.a, along.floor))  # a grows along the run
 report(
     (None, rho_f, "rho_f at A(1)", ".2e"),
-    (None, p_f, "p_f at A(1)", ".2e"),
+    (None, delta_f, "delta_f at A(1)", ".2e"),
     (None, at_A1, "noise part of the prediction when a = A(1)", ".2e"),
 )
-assert 1 / 3 < at_A1 / p_f < 3  # the resting value is the right order
+assert 1 / 3 < at_A1 / delta_f < 3  # the resting value is the right order
 
 # %% [markdown]
-# $p_{\rm f}/\rho_{\rm f} = (\sigma_a/a)^2\,\phi'(1)/(\phi'(1) + g)$: the private part
+# $\delta_{\rm f}/\rho_{\rm f} = (\sigma_a/a)^2\,\phi'(1)/(\phi'(1) + g)$: the private
+# part
 # carries the factor $(\sigma_a/a)^2$ (only the part of the noise that differs between
 # neurons reaches it). The private part is driven by the increments of the common part,
 # whose slow share the common part's own relaxation (at the rate $a\phi'(1)$, which stays

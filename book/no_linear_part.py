@@ -254,7 +254,7 @@ table(
 # ```{prf:proposition} The search phase of one alignment
 # :label: prop-nl-search
 #
-# Let $m = 2$, $a_0 > 0$, and let $T(\kappa_0)$ be the first time at which the
+# Let $m = 2$, $a_0 > 0$, and let $t_{\rm s}(\kappa_0)$ be the first time at which the
 # solution of {eq}`eq-nl-ode` from $(\kappa_0, a_0)$ reaches a level
 # $\kappa_1 \in (0, 1)$.
 #
@@ -262,7 +262,7 @@ table(
 #    $a_0 < 2u_2/v_1$, then as $\kappa_0 \to 0$
 #
 #    $$
-#    T(\kappa_0) = \frac{\log(1/\kappa_0)}{\lambda(a_0)} + C + o(1),
+#    t_{\rm s}(\kappa_0) = \frac{\log(1/\kappa_0)}{\lambda(a_0)} + C + o(1),
 #    $$ (eq-nl-search)
 #
 #    with $C$ independent of $\kappa_0$, and $a$ moves by $O(\eps)$ during the search.
@@ -323,17 +323,19 @@ if sp1.kind == "logarithmic":
          "predicted increment per factor 100 in d", ".2f"),
         ("nl-incr-max", np.nanmax(np.abs(incr[1:] - np.log(10) / sp1.rate)),
          "largest deviation of a measured increment", ".3f"),
-        ("nl-a-at-T", a_at_T[1], "a when kappa reaches the level (d = 1e4)",
+        ("nl-a-at-ts", a_at_T[1], "a when kappa reaches the level (d = 1e4)",
          ".3f"),
-        ("nl-T-tiny", T_ode[-1], "search time at kappa0 = 1e-8", ".1f"),
+        ("nl-ts-tiny", T_ode[-1], "search time at kappa0 = 1e-8", ".1f"),
     )
 table(
-    ["$d$", "$\\kappa_0$", "$T$", "increment", "C", "a at T"],
+    ["$d$", "$\\kappa_0$", "$t_{\\rm s}$", "increment", "C",
+     "$a$ at $t_{\\rm s}$"],
     list(zip(dims_ode, k0_ode, T_ode, incr, const, a_at_T))
     if sp1.kind == "logarithmic" else [],
     caption="The search phase of one alignment from kappa0 = d^(-1/2): the "
-    "time T at which kappa reaches 1/2, its increment per factor 10 in "
-    "1/kappa0, the constant C = T - log(1/kappa0)/lambda, and a at T.",
+    "time $t_{\\rm s}$ at which kappa reaches 1/2, its increment per factor "
+    "10 in 1/kappa0, the constant "
+    "$C = t_{\\rm s} - \\log(1/\\kappa_0)/\\lambda$, and a at $t_{\\rm s}$.",
     name="tab-nl-search-ode",
     fmt=[".0e", ".0e", ".2f", ".3f", ".3f", ".3f"],
 )
@@ -345,7 +347,7 @@ table(
 # $\kappa_0$ falls. The integrator copes with $\kappa_0 = 10^{-8}$ ($d = 10^{16}$):
 # its absolute tolerance, $10^{-12}$, lies far below $\kappa_0$, and the last
 # increment, from $d = 10^8$ to $10^{16}$, is as predicted. Meanwhile $a$ has barely moved:
-# it is {glue:text}`nl-a-at-T:.3f` when $\kappa$ reaches $1/2$ (for $d = 10^4$),
+# it is {glue:text}`nl-a-at-ts:.3f` when $\kappa$ reaches $1/2$ (for $d = 10^4$),
 # against $a_0 = 0.1$ at the default. The claims, checked for any parameters with a
 # logarithmic search:
 
@@ -1015,7 +1017,7 @@ show_figure(fig, "fig-nl-split")
 # and the search lasts
 #
 # $$
-# T \simeq \frac{\log d}{2\lambda_{\rm spread}} + O(1)
+# t_{\rm s} \simeq \frac{\log d}{2\lambda_{\rm spread}} + O(1)
 #   = \frac{\log d}{4a_0u_2} + O(1).
 # $$ (eq-nl-search-net)
 #
@@ -1074,7 +1076,8 @@ for a0, dims in ((P.a0, P.dims), (P.a0_high, P.dims_high)):
 table(
     ["$a_0$", "$d$", "networks", "spread", "two pops", "one κ"],
     search_rows,
-    caption="Search times T, at which the rms of the kappa_j reaches 1/2: "
+    caption="Search times $t_{\\rm s}$, at which the rms of the kappa_j "
+    "reaches 1/2: "
     "networks (mean and spread over seeds), two populations, one "
     "alignment.",
     name="tab-nl-search-net",
@@ -1134,7 +1137,8 @@ table(
      "pred. (one κ)"],
     [(a0, fits[a0]["net"], fits[a0]["pop"], fits[a0]["one"],
       fits[a0]["pred_net"], fits[a0]["pred_one"]) for a0 in fits],
-    caption="Slopes dT/d(log d) of the search time: networks, two "
+    caption="Slopes $dt_{\\rm s}/d\\log d$ of the search time: networks, "
+    "two "
     "populations and one alignment, fitted over the dimensions run, and "
     "the two predictions 1/(2 lambda_spread) (at the networks' learning "
     "rate) and 1/(2 lambda(a0)).",
@@ -1249,9 +1253,9 @@ by_ratio = nb_rows[nb_rows[:, 0] == P.width]
 report(
     ("nl-dim-nb", P.dim_nb, "d of the scans", ".0f"),
     ("nl-nb-two", rate_two_nb, "rate of two populations (same fit)", ".3f"),
-    ("nl-nb-Tspread-N0", by_width[0, 6], "spread of T over seeds, "
+    ("nl-nb-ts-spread-N0", by_width[0, 6], "spread of t_s over seeds, "
      "smallest N", ".2f"),
-    ("nl-nb-Tspread-N1", by_width[-1, 6], "spread of T over seeds, "
+    ("nl-nb-ts-spread-N1", by_width[-1, 6], "spread of t_s over seeds, "
      "largest N", ".2f"),
     ("nl-nb-rspread-B0", by_ratio[np.argmin(by_ratio[:, 1]), 4],
      "spread of the rate over seeds, smallest B/d", ".2f"),
@@ -1259,9 +1263,11 @@ report(
      "spread of the rate over seeds, largest B/d", ".2f"),
 )
 table(
-    ["$N$", "$B/d$", "$\\beta$", "rate", "spread", "$T$", "spread"],
+    ["$N$", "$B/d$", "$\\beta$", "rate", "spread", "$t_{\\rm s}$",
+     "spread"],
     nb_rows,
-    caption="Growth rate and search time T of networks against width N "
+    caption="Growth rate and search time $t_{\\rm s}$ of networks against "
+    "width N "
     "and batch size B (means and spreads over seeds; beta = eta d / B).",
     name="tab-nl-nb",
     fmt=[".0f", ".0f", ".4f", ".3f", ".3f", ".2f", ".2f"],
@@ -1270,8 +1276,8 @@ table(
 # %% [markdown]
 # {numref}`tab-nl-nb` against the rate of two populations fitted the same way,
 # {glue:text}`nl-nb-two:.3f`. The width does not change the rate; it sets how much the
-# search time varies from seed to seed (from {glue:text}`nl-nb-Tspread-N0:.2f` at the
-# smallest $N$ to {glue:text}`nl-nb-Tspread-N1:.2f` at the largest), because the root
+# search time varies from seed to seed (from {glue:text}`nl-nb-ts-spread-N0:.2f` at the
+# smallest $N$ to {glue:text}`nl-nb-ts-spread-N1:.2f` at the largest), because the root
 # mean square of $N$ initial alignments fluctuates by about $(2N)^{-1/2}$ of itself.
 # Small batches scatter the measured rate (a spread of
 # {glue:text}`nl-nb-rspread-B0:.2f` over seeds at the smallest $B/d$, against

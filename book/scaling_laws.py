@@ -17,10 +17,11 @@
 #
 # - how to expand the slow flow on the interior branch of the critical manifold near
 #   $\kappa = 0$, for any pair of activation and link written in Hermite polynomials;
-# - why the *lowest non-zero term* of that expansion decides everything: complete
-#   unlearning with $a \propto t^{1/p}$ and $\kappa \propto t^{-1/p}$, or an alignment that
-#   stays positive; and how to compute the exponent $1/p$, the prefactor and even the
-#   first correction to the law;
+# - why the *lowest non-zero term* $b_\ell\kappa^\ell$ of that expansion decides
+#   everything: complete unlearning with $a \propto t^{1/(\ell+1)}$ and
+#   $\kappa \propto t^{-1/(\ell+1)}$, or an alignment that stays positive; and how to
+#   compute the exponent $1/(\ell+1)$, the prefactor and even the first correction to
+#   the law;
 # - how to check such laws on long integrations, and why exponents must be fitted late;
 # - how, once the data's $\He_2$ term opposes the student's, its strength $|c_2|$ sets the
 #   pace of unlearning, seen as a collapse of curves;
@@ -222,7 +223,7 @@ orders = range(-1, 5)
 F_run, F_th = branch_expansion(run).F, branch_expansion(th).F
 table(
     ["power", "running", "tanh"],
-    [[f"$\\kappa^{{{m}}}$", F_run.coef(m), F_th.coef(m)] for m in orders],
+    [[f"$\\kappa^{{{k}}}$", F_run.coef(k), F_th.coef(k)] for k in orders],
     caption="Coefficients of the slow field $F$ near $\\kappa = 0$: "
     f"running example ($c = {P.c:g}$) and tanh against "
     "$\\He_1 + 0.3\\He_3$.",
@@ -233,27 +234,30 @@ table(
 # %% [markdown]
 # ## From the expansion to a power law
 #
-# For a centred student let $b_m\kappa^m$ be the lowest non-zero term of $F$ (so
-# $m \ge 2$). On the branch, $\kappa \approx r/a$ by {eq}`eq-sl-A`, and {eq}`eq-sl-F`
-# becomes a closed equation for $a$ alone.
+# For a centred student let $b_\ell\kappa^\ell$ be the lowest non-zero term of $F$, of
+# order $\ell$ (so $\ell \ge 2$). On the branch, $\kappa \approx r/a$ by
+# {eq}`eq-sl-A`, and {eq}`eq-sl-F` becomes a closed equation for $a$ alone.
 #
 # :::{prf:proposition} Scaling laws of unlearning
 # :label: prop-sl-law
 #
-# If $b_m > 0$, then along the branch $a \to \infty$, $\kappa \to 0$ and, with $p = m+1$,
+# If $b_\ell > 0$, then along the branch $a \to \infty$, $\kappa \to 0$ and
 #
 # $$
-# a(t) \simeq K t^{1/p}, \qquad K = \big(p\,\eps\, b_m\, r^{m}\big)^{1/p}, \qquad
-# \kappa(t) \simeq \frac{r}{K}\, t^{-1/p}.
+# \begin{aligned}
+# a(t) &\simeq K t^{1/(\ell+1)}, \qquad
+#   K = \big((\ell+1)\,\eps\, b_\ell\, r^{\ell}\big)^{1/(\ell+1)},\\
+# \kappa(t) &\simeq \frac{r}{K}\, t^{-1/(\ell+1)}.
+# \end{aligned}
 # $$ (eq-sl-law)
 #
 # The next order is a constant shift,
 #
 # $$
-# a(t) = K t^{1/p} + \alpha_0 + \frac{r\,b_{m+1}}{m\,b_m} + o(1),
+# a(t) = K t^{1/(\ell+1)} + \alpha_0 + \frac{r\,b_{\ell+1}}{\ell\,b_\ell} + o(1),
 # $$ (eq-sl-shift)
 #
-# with $\alpha_0 = 2u_2/v_1$ the constant term of {eq}`eq-sl-A`. If $b_m < 0$, the slow
+# with $\alpha_0 = 2u_2/v_1$ the constant term of {eq}`eq-sl-A`. If $b_\ell < 0$, the slow
 # flow pushes $a$ back down near $\kappa = 0$ and the alignment cannot reach $0$.
 # :::
 #
@@ -261,27 +265,29 @@ table(
 # With $\kappa = r/a + O(a^{-2})$,
 #
 # $$
-# \dot a = \eps b_m r^m a^{-m}\big(1 + O(1/a)\big), \qquad\text{so}\qquad
-# \frac{d}{dt}\,\frac{a^{p}}{p} = \eps b_m r^m\big(1 + O(1/a)\big)
+# \dot a = \eps b_\ell r^\ell a^{-\ell}\big(1 + O(1/a)\big), \qquad\text{so}\qquad
+# \frac{d}{dt}\,\frac{a^{\ell+1}}{\ell+1} = \eps b_\ell r^\ell\big(1 + O(1/a)\big)
 # $$
 #
-# and $a^p \simeq p\eps b_m r^m t$. For the shift write $x = a - \alpha_0$, so that
-# $\kappa = r/x + O(x^{-3})$ and
+# and $a^{\ell+1} \simeq (\ell+1)\eps b_\ell r^\ell t$. For the shift write
+# $x = a - \alpha_0$, so that $\kappa = r/x + O(x^{-3})$ and
 #
 # $$
-# \dot x = \eps b_m r^m x^{-m}\Big(1 + \frac{r\,b_{m+1}}{b_m\,x} + O(x^{-2})\Big).
+# \dot x = \eps b_\ell r^\ell x^{-\ell}\Big(1 + \frac{r\,b_{\ell+1}}{b_\ell\,x}
+#   + O(x^{-2})\Big).
 # $$
 #
 # Then
 #
 # $$
-# \frac{x^p}{p} - \frac{r\,b_{m+1}}{m\,b_m}\,x^{m} = \eps b_m r^m t + O(x^{m-1}),
+# \frac{x^{\ell+1}}{\ell+1} - \frac{r\,b_{\ell+1}}{\ell\,b_\ell}\,x^{\ell}
+#   = \eps b_\ell r^\ell t + O(x^{\ell-1}),
 # $$
 #
-# and inserting $x = Kt^{1/p} + \mu$ gives $\mu = r\,b_{m+1}/(m\,b_m)$.
+# and inserting $x = Kt^{1/(\ell+1)} + \mu$ gives $\mu = r\,b_{\ell+1}/(\ell\,b_\ell)$.
 # :::
 #
-# The two lowest cases are $m = 2$ and $m = 3$:
+# The two lowest cases are $\ell = 2$ and $\ell = 3$:
 #
 # $$
 # \begin{aligned}
@@ -291,8 +297,8 @@ table(
 # $$ (eq-sl-theory)
 #
 # with $b_3 = u_1v_2/v_1 - 2u_3$. In the running example $u_2 = 2sc$, so the class is
-# decided by the sign of $c$: $p = 3$ for $c < 0$; for $c = 0$, $b_3 = 2s^2$ and
-# $a \simeq (8\eps s^2t)^{1/4}$; for $c > 0$, $b_2 < 0$ and no power law. We check that
+# decided by the sign of $c$: $\ell = 2$ (the $1/3$ class) for $c < 0$; for $c = 0$,
+# $\ell = 3$, $b_3 = 2s^2$ and $a \simeq (8\eps s^2t)^{1/4}$; for $c > 0$, $b_2 < 0$ and no power law. We check that
 # `scaling_law` classifies the running example this way, and that the general prefactor
 # of {eq}`eq-sl-law` reproduces the closed forms {eq}`eq-sl-theory`.
 
@@ -300,15 +306,16 @@ table(
 law_run = scaling_law(run)
 zero = example(0.0)
 law_zero, law_th = scaling_law(zero), scaling_law(th)
-if P.c < 0:  # the class that eq-sl-theory predicts
-    expected = ("complete", 3)
+if P.c < 0:  # the class and order ell that eq-sl-theory predicts
+    expected = ("complete", 2)
 else:
-    expected = ("complete", 4) if P.c == 0 else ("bounded", 3)
-assert (law_run.kind, law_run.p) == expected, (law_run.kind, law_run.p)
-assert (law_zero.kind, law_zero.p, law_th.kind, law_th.p) == (
-    "complete", 4, "complete", 4)
+    expected = ("complete", 3) if P.c == 0 else ("bounded", 2)
+assert (law_run.kind, law_run.order) == expected, (law_run.kind,
+                                                   law_run.order)
+assert (law_zero.kind, law_zero.order, law_th.kind, law_th.order) == (
+    "complete", 3, "complete", 3)
 r = law_run.r
-if law_run.kind == "complete" and law_run.p == 3:  # the 1/3 class: c < 0
+if law_run.kind == "complete" and law_run.order == 2:  # 1/3 class: c < 0
     K3 = (3 * P.eps * abs(run.u[2]) * r**2) ** (1 / 3)
     assert np.isclose(law_run.prefactor_a(P.eps), K3, rtol=1e-13)
 assert np.isclose(
@@ -319,7 +326,7 @@ K4_th = (4 * P.eps * b3_th * law_th.r**3) ** 0.25
 assert np.isclose(law_th.prefactor_a(P.eps), K4_th, rtol=1e-13)
 report(
     (None, law_run.kind, f"class of the running example, c = {P.c:g}"),
-    (None, law_run.p, "its p (a complete class has a ~ t^(1/p))"),
+    (None, law_run.order, "its order ell (complete: a ~ t^(1/(ell+1)))"),
     (None, law_zero.prefactor_a(P.eps), "K, running example, c = 0", ".5f"),
     (None, law_th.prefactor_a(P.eps), "K, tanh / He_1 + 0.3 He_3", ".5f"),
 )
@@ -339,11 +346,11 @@ report(
 # final time with {eq}`eq-sl-law`. The law is asymptotic, and a fit can only recover its
 # exponent once the neglected terms are small on the fitting window: $\kappa$ small (we
 # ask $\kappa <$ `late_kappa`) and the two constants of {eq}`eq-sl-shift`, $\alpha_0$ and
-# $rb_{m+1}/(mb_m)$, small against $a$ (below `late_shift` times $a$). Where that holds
-# (column "late" of {numref}`tab-sl-fits`), the fitted exponents must lie within
-# `tol_exp` of $\pm 1/p$ and $a$ within a few percent of the law. Where it does not, the
-# chapter checks only that the fit on the last decade is closer to $1/p$ than an early
-# fit.
+# $rb_{\ell+1}/(\ell b_\ell)$, small against $a$ (below `late_shift` times $a$). Where
+# that holds (column "late" of {numref}`tab-sl-fits`), the fitted exponents must lie
+# within `tol_exp` of $\pm 1/(\ell+1)$ and $a$ within a few percent of the law. Where it
+# does not, the chapter checks only that the fit on the last decade is closer to
+# $1/(\ell+1)$ than an early fit.
 
 # %%
 T = np.geomspace(1.0, P.t_end, P.n_t)
@@ -396,21 +403,23 @@ for name, (law, ga, gk, ratio, late) in fits.items():
         assert abs(ratio - 1) < 2 * P.late_shift, name
     elif name in early:  # otherwise the late fit is at least closer
         assert abs(ga - law.exponent_a) < abs(early[name] - law.exponent_a)
-quantities = ["$1/p$", "fit of $a$", "fit of $\\kappa$", "$a/(Kt^{1/p})$"]
+quantities = ["$1/(\\ell+1)$", "fit of $a$", "fit of $\\kappa$",
+              "$a/(Kt^{1/(\\ell+1)})$"]
 table(
     [""] + [short[name] for name in fits],
     [[q] + [f"{f[i].exponent_a if i == 0 else f[i]:.4f}"
             for f in fits.values()] for i, q in enumerate(quantities)]
     + [["late"] + ["yes" if f[4] else "no" for f in fits.values()]],
     caption=f"Exponents fitted on ${tex_num(t_fit)} \\le t \\le "
-    f"{tex_num(P.t_end)}$, and the final $a$ against the law $Kt^{{1/p}}$, "
+    f"{tex_num(P.t_end)}$, and the final $a$ against the law "
+    "$Kt^{1/(\\ell+1)}$, "
     "for the running example and the tanh student.",
     name="tab-sl-fits",
 )
 
 # %% [markdown]
-# The largest distance between a fitted exponent and $\pm 1/p$, and between the final
-# $a$ and the law, over these pairs:
+# The largest distance between a fitted exponent and $\pm 1/(\ell+1)$, and between the
+# final $a$ and the law, over these pairs:
 
 # %%
 maxdev = max(
@@ -421,7 +430,8 @@ maxratio = 100 * max(abs(f[3] - 1) for f in fits.values())
 name_th = "tanh, He_1 + 0.3 He_3"
 tanh_local = local_exponent(T, traj[name_th].a)[-1]
 report(
-    ("sl_maxdev", maxdev, "largest |fitted exponent - (+-1/p)|", ".4f"),
+    ("sl_maxdev", maxdev, "largest |fitted exponent - (+-1/(ell+1))|",
+     ".4f"),
     ("sl_maxratio", maxratio, "largest |a / law - 1| at t_end, %", ".2f"),
     ("sl_tanh_slope", fits[name_th][1], "tanh: fitted exponent", ".4f"),
     ("sl_tanh_local", tanh_local, "tanh: local exponent at t_end", ".4f"),
@@ -432,15 +442,15 @@ report(
 
 # %% [markdown]
 # Up to $t = $ {glue:text}`sl_t_end:,.0f`, every fitted exponent of $a$ and of $\kappa$
-# lies within {glue:text}`sl_maxdev:.4f` of $\pm1/p$, and the measured $a$ at the final
-# time is within {glue:text}`sl_maxratio:.2f` % of the law {eq}`eq-sl-law`. The tanh
+# lies within {glue:text}`sl_maxdev:.4f` of $\pm1/(\ell+1)$, and the measured $a$ at the
+# final time is within {glue:text}`sl_maxratio:.2f` % of the law {eq}`eq-sl-law`. The tanh
 # student in the $1/4$ class has a fitted exponent {glue:text}`sl_tanh_slope:.4f` on the
 # last decade and a local exponent {glue:text}`sl_tanh_local:.4f` at the final time (the
 # fitted figure depends on the window; it converges to $1/4$ as $t$ grows), and its
 # prefactor agrees to {glue:text}`sl_tanh_ratio:.3f` %.
 #
-# The residual $a(t) - Kt^{1/p}$ is the next-order term {eq}`eq-sl-shift`, and what is
-# left after subtracting the predicted shift, the *gap*, should vanish like $1/a$: the
+# The residual $a(t) - Kt^{1/(\ell+1)}$ is the next-order term {eq}`eq-sl-shift`, and
+# what is left after subtracting the predicted shift, the *gap*, should vanish like $1/a$: the
 # neglected terms of the law are one power of $\kappa \approx r/a$ smaller than the shift.
 # We measure the exponent $\gamma$ of $|\text{gap}| \propto a^{-\gamma}$ on the fitting
 # window; in the late regime it must be within $0.15$ of $1$ (a gap that did not vanish,
@@ -490,13 +500,14 @@ for (name, dyn), col, ls in zip(cases.items(), PALETTE, styles):
 for name in cases:
     ax[0].loglog(T[T > 10], fits[name][0].a(T[T > 10], P.eps),
                  color=THEORY, ls="--", lw=1)
-ax[0].plot([], [], color=THEORY, ls="--", lw=1, label="law $Kt^{1/p}$")
+ax[0].plot([], [], color=THEORY, ls="--", lw=1,
+           label=r"law $Kt^{1/(\ell+1)}$")
 for y in (1 / 3, 1 / 4):
     ax[1].axhline(y, color=THEORY, ls=":", lw=1)
 ax[1].set_ylim(0, 1.0)
 ax[0].set(ylabel="second-layer weight $a$", title="growth of $a$")
 ax[1].set(ylabel=r"$d\log a/d\log t$", title="local exponent")
-ax[2].set(xlabel="time $t$", ylabel=r"$a - K t^{1/p}$",
+ax[2].set(xlabel="time $t$", ylabel=r"$a - K t^{1/(\ell+1)}$",
           title="residual and predicted shift (dotted)")
 ax[0].legend(loc="upper left")
 show_figure(fig, "fig-sl-laws")
@@ -509,20 +520,20 @@ show_figure(fig, "fig-sl-laws")
 # {eq}`eq-sl-law` (black, dashed) for the running example with $c < 0$ ($1/3$ class, when
 # $c < 0$), with $c = 0$ ($1/4$ class) and for a tanh student against
 # $\He_1 + 0.3\He_3$ ($1/4$ class). Middle: local exponents, which settle on $1/3$ and
-# $1/4$ (dotted) only after several decades. Bottom: the residual $a - Kt^{1/p}$ over the
-# last decades, approaching the shift {eq}`eq-sl-shift` (dotted, in each pair's colour).
+# $1/4$ (dotted) only after several decades. Bottom: the residual $a - Kt^{1/(\ell+1)}$
+# over the last decades, approaching the shift {eq}`eq-sl-shift` (dotted, in each pair's colour).
 # ```
 #
 # The middle panel is a warning for anyone fitting exponents to experiments: the local
 # exponent overshoots after the alignment phase and needs three to four decades to settle.
 # A fit over the early window $10^2 \le t \le 10^3$ reports
-# {glue:text}`sl_early_slope:.2f` for the running example, not $1/p$.
+# {glue:text}`sl_early_slope:.2f` for the running example, not $1/(\ell+1)$.
 
 # %%
 early_slope = loglog_fit(T, traj[first].a, *P.early_fit)[0]
 report(
     ("sl_early_slope", early_slope, f"early fit, {first}", ".3f"),
-    (None, fits[first][0].exponent_a, "1/p", ".3f"),
+    (None, fits[first][0].exponent_a, "1/(ell+1)", ".3f"),
 )
 assert early_slope > fits[first][0].exponent_a  # the overshoot
 
@@ -695,11 +706,12 @@ for key, (name, (te, st)) in zip("ABCDEFGHIJKLMNOP", pairs.items()):
     if law.kind == "complete":
         law, ga, gk, ratio, late = fit_law(dyn, tr)
     rows[name] = (law, ga, gk, ratio, tr, dyn, late)
-    kind = law.kind + (f", p = {law.p}" if law.kind == "complete" else "")
+    kind = law.kind + (f", $\\ell = {law.order}$"
+                       if law.kind == "complete" else "")
     term = f"{law.coefficient:.3g} κ" + str(law.order).translate(SUP)
     tab.append([key, name, kind, term])
     if law.kind == "complete":
-        tab_fit.append([key, 1 / law.p, ga, gk, ratio,
+        tab_fit.append([key, law.exponent_a, ga, gk, ratio,
                         "yes" if late else "no"])
 table(
     ["", "student / teacher", "class", "lowest term"],
@@ -715,8 +727,8 @@ table(
 
 # %%
 table(
-    ["", "$1/p$", "fit of $a$", "fit of $\\kappa$", "$a/(Kt^{1/p})$",
-     "late"],
+    ["", "$1/(\\ell+1)$", "fit of $a$", "fit of $\\kappa$",
+     "$a/(Kt^{1/(\\ell+1)})$", "late"],
     tab_fit,
     caption="The complete rows of the catalogue, measured.",
     name="tab-sl-measured",
@@ -725,8 +737,8 @@ table(
 
 # %% [markdown]
 # In every *complete* row in the late regime the fitted exponents are within `tol_exp`
-# of $\pm 1/p$, for $p = 3, 4, 5, 6$, and $a$ is within a few percent of the law; in
-# every other row the alignment settles on a rest point of the slow flow (a critical point
+# of $\pm 1/(\ell+1)$, for $\ell = 2, 3, 4, 5$, and $a$ is within a few percent of the
+# law; in every other row the alignment settles on a rest point of the slow flow (a critical point
 # of $R$) or on $\kappa = 1$, and the fitted exponents tend to zero.
 
 # %%
@@ -740,8 +752,8 @@ for name, (law, ga, gk, ratio, tr, dyn, late) in rows.items():
         rest = np.r_[CriticalManifold(dyn).rest_points(), 1.0]
         dist = np.abs(rest - tr.kappa[:, None]).min(axis=1)
         assert dist[-1] < 1e-6 or dist[-1] < 0.1 * dist[T.size // 2], name
-p_late = sorted({v[0].p for v in rows.values() if v[6]})
-print("classes p checked in the late regime:", p_late)
+ell_late = sorted({v[0].order for v in rows.values() if v[6]})
+print("orders ell checked in the late regime:", ell_late)
 
 # %% [markdown]
 # ## When the lowest term is negative
@@ -792,10 +804,10 @@ assert abs(k_bounded - c_over_s) < 1e-3 and k_tanh_neg > 1 - 1e-6
 #
 # On the branch, {eq}`eq-sl-decay` reads $F = F_c - v_0A$, which is the $-v_0r/\kappa$
 # term of {eq}`eq-sl-Fexp`. The decay grows like $a \approx r/\kappa$ while the unlearning
-# drive $b_m\kappa^m$ of the centred student fades: they balance at
+# drive $b_\ell\kappa^\ell$ of the centred student fades: they balance at
 #
 # $$
-# \kappa_{\rm rest} \simeq \Big(\frac{v_0\, r}{b_m}\Big)^{1/(m+1)}
+# \kappa_{\rm rest} \simeq \Big(\frac{v_0\, r}{b_\ell}\Big)^{1/(\ell+1)}
 # \qquad (s_0 \to 0), \qquad v_0 = s_0^2,
 # $$ (eq-sl-arrest)
 #
@@ -1004,12 +1016,12 @@ show_figure(fig, "fig-sl-network")
 # - Near $\kappa = 0$ the interior branch is $a \simeq r/\kappa$, $r = c_1/s_1$, and the
 #   slow field $F = \phi - AH$ is a Laurent series computable for any Hermite pair
 #   ({prf:ref}`prop-sl-expansion`).
-# - Its lowest non-zero term $b_m\kappa^m$ classifies the pair. If $b_m > 0$, unlearning
-#   is complete, $a \simeq (p\eps b_mr^mt)^{1/p}$, $\kappa \simeq r/a$, $p = m+1$
-#   ({prf:ref}`prop-sl-law`): $p = 3$ when the quadratic terms of student and teacher have
-#   opposite signs, $p = 4$ for odd pairs with $b_3 > 0$ (such as tanh against
-#   $\He_1 + 0.3\He_3$), and higher $p$ for pairs built to cancel more terms. Integrations
-#   to $t = $ {glue:text}`sl_t_end:,.0f` match the exponents to
+# - Its lowest non-zero term $b_\ell\kappa^\ell$ classifies the pair. If $b_\ell > 0$,
+#   unlearning is complete, $a \simeq ((\ell+1)\eps b_\ell r^\ell t)^{1/(\ell+1)}$,
+#   $\kappa \simeq r/a$ ({prf:ref}`prop-sl-law`): $\ell = 2$ (the $1/3$ class) when the
+#   quadratic terms of student and teacher have opposite signs, $\ell = 3$ (the $1/4$
+#   class) for odd pairs with $b_3 > 0$ (such as tanh against $\He_1 + 0.3\He_3$), and
+#   higher $\ell$ for pairs built to cancel more terms. Integrations to $t = $ {glue:text}`sl_t_end:,.0f` match the exponents to
 #   {glue:text}`sl_maxdev:.4f` and the prefactors to {glue:text}`sl_maxratio:.2f` %, and
 #   the first correction, a constant shift of $a$, is predicted too.
 # - Exponents should be fitted late: the local exponent needs several decades to settle.
@@ -1017,20 +1029,20 @@ show_figure(fig, "fig-sl-network")
 #   once the teacher's opposes the student's ($u_2 < 0$), its strength $|c_2|$ sets the
 #   prefactor of the $t^{1/3}$ law, and the time to unlearn scales like $1/|c_2|$.
 # - A constant mode in the student adds the exact weight decay $\frac12 s_0^2a^2$ to the
-#   loss; unlearning then stops at $\kappa_{\rm rest} \propto s_0^{2/(m+1)}$ ($s_0^{2/3}$
-#   in the $1/3$ class).
+#   loss; unlearning then stops at $\kappa_{\rm rest} \propto s_0^{2/(\ell+1)}$
+#   ($s_0^{2/3}$ in the $1/3$ class).
 # - Finite width acts the same way, with strength $\|\sigma\|^2/N$: at moderate times a
 #   network follows the finite-width ODE closely, and that ODE predicts an arrest at
-#   $\kappa_{\rm rest} \propto N^{-1/(m+1)}$, $N^{-1/3}$ in the $1/3$ class (not yet seen
-#   in a network).
+#   $\kappa_{\rm rest} \propto N^{-1/(\ell+1)}$, $N^{-1/3}$ in the $1/3$ class (not yet
+#   seen in a network).
 #
 # ## Exercises
 #
 # ```{exercise}
 # :label: ex-sl-eps
 #
-# The law {eq}`eq-sl-law` says $a \propto (\eps t)^{1/p}$. Check it: integrate the
-# pair $\He_1 + 0.5\He_2$ against $\He_1 - 0.3\He_2$ for the values of $\eps$ in
+# The law {eq}`eq-sl-law` says $a \propto (\eps t)^{1/(\ell+1)}$. Check it: integrate
+# the pair $\He_1 + 0.5\He_2$ against $\He_1 - 0.3\He_2$ for the values of $\eps$ in
 # `eps_list` (by default $0.01$, $0.05$, $0.2$) to the final time and show that
 # $a/(\eps t)^{1/3}$ at the final time agrees across $\eps$ to within $1\,\%$.
 # ```
@@ -1095,11 +1107,11 @@ F4 = branch_expansion(d4).F
 report(
     (None, F4.coef(4), "coefficient of kappa^4 in F", ".4f"),
     (None, -3 * d4.u[4], "-3 u_4", ".4f"),
-    (None, max(abs(F4.coef(m)) for m in range(-1, 4)),
+    (None, max(abs(F4.coef(k)) for k in range(-1, 4)),
      "largest |coefficient| below kappa^4", ".1e"),
 )
 assert np.isclose(scaling_law(d4).coefficient, -3 * d4.u[4])
-assert scaling_law(d4).p == 5
+assert scaling_law(d4).order == 4  # ell = 4: a ~ t^(1/5)
 
 # %% [markdown]
 # ```{solution-end}

@@ -46,11 +46,13 @@ Setting ``coherent=False`` keeps :math:`\rho = 0` and only the per-neuron term i
 ``batch_ratio -> inf`` gives back the noiseless reduced ODE.
 
 Near :math:`\kappa = 1` a finite network's distance to the teacher direction splits
-into the coherence :math:`\rho` and a private part :math:`p`
-(:func:`private_deficit`). Only the private part can leave :math:`\kappa = 1`; its
-floor, set by the spread of the second-layer weights across neurons and the shared
-noise, and the exit from that floor are predicted by :func:`floor_exit`
-(:func:`exit_time` measures the exit on a record).
+into the coherence :math:`\rho` and a private part, the private deficit
+:math:`\delta_{\rm p}` (:func:`private_deficit`). Only the private part can leave
+:math:`\kappa = 1`; its floor :math:`\delta_{\rm f}`, set by the spread of the
+second-layer weights across neurons and the shared noise, and the exit from that floor
+(when :math:`\delta_{\rm p}` reaches :math:`1 - \kappa_{\rm e}^2`, with the exit level
+:math:`\kappa_{\rm e}`) are predicted by :func:`floor_exit` (:func:`exit_time` measures
+the exit on a record).
 """
 from __future__ import annotations
 
@@ -194,9 +196,9 @@ class FiniteBatchDynamics:
         """Population loss of the infinite-width network with overlaps ``(kappa, rho)``."""
         kappa = alignment("kappa", kappa)
         a, rho = finite_array("a", a), finite_array("rho", rho)
-        p = self._pre
+        pre = self._pre
         return (0.5 * (self.teacher.norm2() + self.label_noise**2)
-                - a * p["phi"](kappa) + 0.5 * a**2 * p["h"](kappa**2 + rho))
+                - a * pre["phi"](kappa) + 0.5 * a**2 * pre["h"](kappa**2 + rho))
 
     def noise_terms(self, kappa: float, a: float, rho: float = 0.0):
         """``(D, D_cross)`` at one state, by 2-D Gauss-Hermite quadrature.
@@ -212,15 +214,15 @@ class FiniteBatchDynamics:
         return self._noise(kappa, a, rho)
 
     def _noise(self, kappa, a, rho):
-        p = self._pre
+        pre = self._pre
         q = min(kappa**2 + rho, 1.0)
         sq = math.sqrt(q)
-        g = (kappa * p["Z"] + math.sqrt(max(rho, 0.0)) * p["Zeta"]) / sq if q > 1e-300 else p["Z"]
-        f = a * _he.hermeval(g, p["s"] * sq ** np.arange(p["s"].size))
-        e2 = (f - p["y"]) ** 2 + self.label_noise**2
-        sp = _he.hermeval(g, p["ds"] * sq ** np.arange(p["ds"].size))
-        sp2 = _he.hermeval(g, p["dsq"] * sq ** np.arange(p["dsq"].size))
-        return float(np.sum(p["W"] * e2 * sp2)), float(np.sum(p["W"] * e2 * sp * sp))
+        g = (kappa * pre["Z"] + math.sqrt(max(rho, 0.0)) * pre["Zeta"]) / sq if q > 1e-300 else pre["Z"]
+        f = a * _he.hermeval(g, pre["s"] * sq ** np.arange(pre["s"].size))
+        e2 = (f - pre["y"]) ** 2 + self.label_noise**2
+        sp = _he.hermeval(g, pre["ds"] * sq ** np.arange(pre["ds"].size))
+        sp2 = _he.hermeval(g, pre["dsq"] * sq ** np.arange(pre["dsq"].size))
+        return float(np.sum(pre["W"] * e2 * sp2)), float(np.sum(pre["W"] * e2 * sp * sp))
 
     def vector_field(self, kappa: float, a: float, rho: float = 0.0):
         """``(dkappa/dt, da/dt, drho/dt)`` at one state."""
@@ -239,18 +241,18 @@ class FiniteBatchDynamics:
         """``(dvartheta/dt, da/dt, dchi/dt)`` in :math:`\\vartheta = \\operatorname{artanh}\\kappa`
         and the coherent fraction :math:`\\chi = \\rho/(1-\\kappa^2) \\in [0, 1]` (both free
         of cancellation next to :math:`\\kappa = 1`)."""
-        p = self._pre
+        pre = self._pre
         beta = self.beta
         kappa = math.tanh(th)
         one_k2 = 1.0 / math.cosh(min(abs(th), 350.0)) ** 2  # 1 - kappa^2 without cancellation
         chi = min(max(chi, 0.0), 1.0) if self.coherent else 0.0
         rho = chi * one_k2
         q = min(kappa**2 + rho, 1.0)
-        dh = p["dh"](q)
+        dh = pre["dh"](q)
         D, Dx = self._noise(kappa, a, rho) if beta > 0 else (0.0, 0.0)
-        dth = (a * p["dphi"](kappa) - a * a * kappa * (1 - chi) * dh
+        dth = (a * pre["dphi"](kappa) - a * a * kappa * (1 - chi) * dh
                - 0.5 * beta * a * a * D * kappa / one_k2)
-        da = self.eps * (p["phi"](kappa) - a * p["h"](q))
+        da = self.eps * (pre["phi"](kappa) - a * pre["h"](q))
         if not self.coherent:
             return dth, da, 0.0
         inject = Dx - chi * D + self._inv_n * (D - Dx)
@@ -339,44 +341,46 @@ def private_deficit(run) -> np.ndarray:
 
     With :math:`v_j = w_j - \\kappa_j\\theta_*` (so :math:`|v_j|^2 = 1-\\kappa_j^2`) and
     :math:`\\bar v = \\frac1N\\sum_j v_j` (so :math:`|\\bar v|^2 = \\rho`),
-    :math:`p = \\frac1N\\sum_j |v_j - \\bar v|^2 = 1 - \\overline{\\kappa^2} - \\rho
+    :math:`\\delta_{\\rm p} = \\frac1N\\sum_j |v_j - \\bar v|^2 = 1 - \\overline{\\kappa^2} - \\rho
     = 1 - \\bar\\kappa^2 - \\operatorname{std}_j(\\kappa_j)^2 - \\rho`, computed from the
     records of a :class:`lib.simulate.NetworkRun` (shape ``(seeds, records)``). The common
     part :math:`\\rho` is excluded: it is attracted to :math:`\\kappa = 1` at every ``a``.
-    In float32 runs ``p`` is resolved down to about :math:`10^{-7}`.
+    In float32 runs :math:`\\delta_{\\rm p}` is resolved down to about :math:`10^{-7}`.
     """
     return 1 - run.kappa_mean**2 - run.kappa_std**2 - run.rho
 
 
-def _first_rise(t, p, threshold):
-    """First time after the minimum of ``p`` at which it reaches ``threshold`` (log-linear
-    interpolation between samples); ``nan`` if it never does."""
-    t, p = np.asarray(t, dtype=float), np.asarray(p, dtype=float)
-    i = int(np.nanargmin(p))
-    above = np.nonzero(p[i:] >= threshold)[0]
+def _first_rise(t, delta, threshold):
+    """First time after the minimum of ``delta`` at which it reaches ``threshold``
+    (log-linear interpolation between samples); ``nan`` if it never does."""
+    t, delta = np.asarray(t, dtype=float), np.asarray(delta, dtype=float)
+    i = int(np.nanargmin(delta))
+    above = np.nonzero(delta[i:] >= threshold)[0]
     if not above.size:
         return float("nan")
     k = i + int(above[0])
-    if k == 0 or p[k - 1] <= 0:
+    if k == 0 or delta[k - 1] <= 0:
         return float(t[k])
-    lo, hi = math.log(p[k - 1]), math.log(p[k])
+    lo, hi = math.log(delta[k - 1]), math.log(delta[k])
     frac = (math.log(threshold) - lo) / (hi - lo) if hi > lo else 1.0
     return float(t[k - 1] + frac * (t[k] - t[k - 1]))
 
 
-def exit_time(t, p, level: float = 0.99) -> float:
-    """When a deficit ``p`` (private, :func:`private_deficit`, or :math:`1-\\kappa^2`) rises
-    through :math:`1 - \\text{level}^2` after its minimum: the exit from
-    :math:`\\kappa = 1`, the time at which a single :math:`\\kappa` would fall below
-    ``level``. ``nan`` if it never does."""
+def exit_time(t, delta, level: float = 0.99) -> float:
+    """When a deficit ``delta`` (the private deficit :math:`\\delta_{\\rm p}` of
+    :func:`private_deficit`, or :math:`1-\\kappa^2`) rises through
+    :math:`1 - \\kappa_{\\rm e}^2` after its minimum, with the exit level
+    :math:`\\kappa_{\\rm e}` = ``level``: the exit from :math:`\\kappa = 1`, the time at
+    which a single :math:`\\kappa` would fall below :math:`\\kappa_{\\rm e}`. ``nan`` if
+    it never does."""
     t = increasing_times("t", t)
-    p = finite_array("p", p)
-    if p.shape != t.shape:
-        raise ValueError(f"p must have the shape of t {t.shape}, got {p.shape}")
+    delta = finite_array("delta", delta)
+    if delta.shape != t.shape:
+        raise ValueError(f"delta must have the shape of t {t.shape}, got {delta.shape}")
     level = float(alignment("level", level))
     if not 0 < level < 1:
         raise ValueError(f"level must lie in (0, 1), got {level!r}")
-    return _first_rise(t, p, 1 - level**2)
+    return _first_rise(t, delta, 1 - level**2)
 
 
 @dataclass(frozen=True)
@@ -385,9 +389,10 @@ class FloorExit:
 
     Arrays over ``t``: ``a`` (the second-layer weight of the finite-batch model), ``noiseless``
     (the reduced ODE's :math:`1-\\kappa^2`), ``private`` (the predicted private deficit
-    :math:`p`, deterministic part plus noise floor), ``floor`` (the noise part of it
-    alone) and ``common`` (the predicted coherence :math:`\\rho`). ``t_exit``, ``a_exit``:
-    when ``private`` rises through :math:`1-\\text{level}^2`; ``t_ode``, ``a_ode``: the
+    :math:`\\delta_{\\rm p}`, deterministic part plus noise floor), ``floor`` (the noise
+    part of it alone) and ``common`` (the predicted coherence :math:`\\rho`). ``t_exit``,
+    ``a_exit``: when ``private`` rises through :math:`1-\\kappa_{\\rm e}^2`
+    (:math:`\\kappa_{\\rm e}` = ``level`` of :func:`floor_exit`); ``t_ode``, ``a_ode``: the
     same for the noiseless ODE. The prediction is linear in the deficit: it holds up to
     the exit and grows without bound after it.
     """
@@ -437,7 +442,7 @@ def floor_exit(model: FiniteBatchDynamics, kappa0: float, a0: float, a_spread: f
     start at ``start``, when the reduced ODE's :math:`\kappa` first reaches that value
     (the end of the fast phase). ``a(t)`` is that of ``model`` (the finite-batch model,
     started at ``(kappa0, a0, rho0)``: the coherence slows ``a`` at small :math:`B/d`).
-    Returns a :class:`FloorExit`.
+    ``level`` is the exit level :math:`\kappa_{\rm e}`. Returns a :class:`FloorExit`.
     """
     if not isinstance(model, FiniteBatchDynamics):
         raise ValueError(f"model must be a FiniteBatchDynamics, got {type(model).__name__}")
@@ -458,8 +463,8 @@ def floor_exit(model: FiniteBatchDynamics, kappa0: float, a0: float, a_spread: f
     if not reached.size:
         raise ValueError(f"the reduced ODE never reaches kappa = {start} on these times")
     i0 = int(reached[0])
-    p = model._pre
-    dphi1, dh1 = float(p["dphi"](1.0)), float(p["dh"](1.0))
+    pre = model._pre
+    dphi1, dh1 = float(pre["dphi"](1.0)), float(pre["dh"](1.0))
     beta = model.beta
     a_all = model.integrate(kappa0, a0, t, rho0=rho0).a if beta > 0 else tr.a
     ts, a = t[i0:], a_all[i0:]

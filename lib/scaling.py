@@ -22,15 +22,17 @@ any order by power-series division. With :math:`u_m > 0` the branch is
 * :math:`m > j`: :math:`F \approx u_m (1 - m/j)\kappa^m < 0` (for a centred student): the
   slow flow pushes ``a`` back, the alignment cannot fall to 0 (class ``"bounded"``).
 * :math:`m = j` (so :math:`n = m`), centred student (:math:`v_0 = 0`): the leading terms
-  cancel and :math:`F = \sum_{q > m} b_q \kappa^q`, with
-  :math:`b_{m+1} = -u_{m+1}/m` and :math:`b_{m+2} = (u_m v_{m+1}/v_m - 2u_{m+2})/m`. If the
-  lowest non-zero :math:`b_q` is positive, ``a`` grows without bound,
+  cancel and :math:`F = \sum_{k > m} b_k \kappa^k`, with
+  :math:`b_{m+1} = -u_{m+1}/m` and :math:`b_{m+2} = (u_m v_{m+1}/v_m - 2u_{m+2})/m`. Call
+  :math:`b_\ell\kappa^\ell` the lowest non-zero term (order :math:`\ell`). If
+  :math:`b_\ell > 0`, ``a`` grows without bound,
 
-  .. math:: a(t)^{p} \approx p\,\varepsilon\, b_q\, r^{q/n}\, t, \quad p = \frac{n+q}{n},
-            \qquad \kappa(t) \approx (r / a(t))^{1/n};
+  .. math:: a(t)^{(n+\ell)/n} \approx \frac{n+\ell}{n}\,\varepsilon\, b_\ell\,
+            r^{\ell/n}\, t, \qquad \kappa(t) \approx (r / a(t))^{1/n};
 
-  for :math:`m = j = 1` this is :math:`a \approx (p\varepsilon b_q r^q t)^{1/p}`,
-  :math:`p = q + 1`. If it is negative the branch pushes ``a`` back.
+  for :math:`m = j = 1` this is
+  :math:`a \approx ((\ell+1)\varepsilon b_\ell r^\ell t)^{1/(\ell+1)}`. If
+  :math:`b_\ell < 0` the branch pushes ``a`` back.
 * Constant mode (:math:`v_0 = s_0^2 > 0`): :math:`F = -v_0 r\kappa^{-n} + \dots`, a weight
   decay on ``a``; ``a`` stays bounded (class ``"arrested"``).
 
@@ -92,14 +94,14 @@ class LaurentSeries:
     coeffs: np.ndarray
     start: int = -1
 
-    def coef(self, m: int) -> float:
-        """Coefficient of :math:`\\kappa^m` (0 outside the stored range below it)."""
-        j = m - self.start
-        if j < 0:
+    def coef(self, k: int) -> float:
+        """Coefficient of :math:`\\kappa^k` (0 outside the stored range below it)."""
+        i = k - self.start
+        if i < 0:
             return 0.0
-        if j >= self.coeffs.size:
-            raise ValueError(f"order {m} is beyond the computed expansion (last {self.last})")
-        return float(self.coeffs[j])
+        if i >= self.coeffs.size:
+            raise ValueError(f"order {k} is beyond the computed expansion (last {self.last})")
+        return float(self.coeffs[i])
 
     @property
     def last(self) -> int:
@@ -167,12 +169,15 @@ def branch_expansion(dyn: ReducedDynamics, order: int = 8) -> BranchExpansion:
 class ScalingLaw:
     """How the slow flow behaves on the branch as :math:`\\kappa \\to 0`.
 
-    ``kind`` is ``"complete"`` (``a`` grows like :math:`t^{1/p}`, :math:`\\kappa \\to 0`;
-    needs :math:`m = j`), ``"bounded"`` (the lowest non-zero coefficient is negative:
-    ``a`` is pushed back; always the case when :math:`m > j`), ``"arrested"`` (constant
-    mode, :math:`v_0 > 0`: weight decay on ``a``) or ``"degenerate"`` (no non-zero
-    coefficient up to the computed order). ``order`` is the power ``q`` of the lowest
-    non-zero term :math:`b_q\\kappa^q` of ``F``.
+    ``kind`` is ``"complete"`` (``a`` grows like :math:`t^{n/(n+\\ell)}`,
+    :math:`t^{1/(\\ell+1)}` when :math:`n = 1`, and :math:`\\kappa \\to 0`; needs
+    :math:`m = j`), ``"bounded"`` (the lowest non-zero coefficient is negative: ``a`` is
+    pushed back; always the case when :math:`m > j`), ``"arrested"`` (constant mode,
+    :math:`v_0 > 0`: weight decay on ``a``) or ``"degenerate"`` (no non-zero coefficient
+    up to the computed order). ``order`` is the order :math:`\\ell` of the lowest non-zero
+    term :math:`b_\\ell\\kappa^\\ell` of ``F`` and ``coefficient`` is :math:`b_\\ell`
+    (for ``"arrested"``, the order and coefficient of the weight-decay term
+    :math:`-v_0 r\\kappa^{-n}`).
     """
 
     kind: str
@@ -198,26 +203,14 @@ class ScalingLaw:
         return self.expansion.n
 
     @property
-    def p(self):
-        """:math:`p = (n + q)/n`: ``a`` grows like :math:`t^{1/p}` in the complete class.
-
-        An integer when :math:`n` divides :math:`q` (:math:`p = q + 1` for
-        :math:`m = j = 1`), a float otherwise; ``None`` without a power ``q`` or a
-        branch that runs to :math:`a = \\infty` (:math:`n \\le 0`).
-        """
-        if self.order is None or self.n <= 0:
-            return None
-        num = self.n + self.order
-        return num // self.n if num % self.n == 0 else num / self.n
-
-    @property
     def exponent_a(self) -> float:
-        """:math:`1/p = n/(n+q)` in the complete class, NaN otherwise."""
+        """:math:`n/(n+\\ell)` in the complete class (:math:`1/(\\ell+1)` for
+        :math:`m = j = 1`), NaN otherwise."""
         return self.n / (self.n + self.order) if self.kind == "complete" else float("nan")
 
     @property
     def exponent_kappa(self) -> float:
-        """:math:`-1/(n+q)` in the complete class, NaN otherwise."""
+        """:math:`-1/(n+\\ell)` in the complete class, NaN otherwise."""
         return -self.exponent_a / self.n if self.kind == "complete" else float("nan")
 
     def _complete(self):
@@ -225,50 +218,53 @@ class ScalingLaw:
             raise ValueError(f"no power law for a scaling class of kind {self.kind!r}")
 
     def prefactor_a(self, eps: float) -> float:
-        """:math:`K = (p\\,\\varepsilon\\, b_q r^{q/n})^{1/p}` with :math:`a \\approx K t^{1/p}`."""
+        """:math:`K = (\\frac{n+\\ell}{n}\\,\\varepsilon\\, b_\\ell r^{\\ell/n})^{n/(n+\\ell)}`
+        with :math:`a \\approx K t^{n/(n+\\ell)}`."""
         eps = positive("eps", eps)
         self._complete()
-        p = (self.n + self.order) / self.n
-        return float((p * eps * self.coefficient * self.r ** (self.order / self.n)) ** (1 / p))
+        e = self.exponent_a  # n/(n + ell)
+        drive = eps * self.coefficient * self.r ** (self.order / self.n)
+        return float((drive / e) ** e)
 
     def prefactor_kappa(self, eps: float) -> float:
-        """:math:`(r/K)^{1/n}`, with :math:`\\kappa \\approx (r/K)^{1/n}\\, t^{-1/(n+q)}`."""
+        """:math:`(r/K)^{1/n}`, with :math:`\\kappa \\approx (r/K)^{1/n}\\, t^{-1/(n+\\ell)}`."""
         return (self.r / self.prefactor_a(eps)) ** (1.0 / self.n)
 
     def shift_a(self) -> float:
         """Constant next-order correction for :math:`n = 1` (:math:`m = j = 1`):
-        :math:`a(t) = K t^{1/p} + \\text{shift} + o(1)`.
+        :math:`a(t) = K t^{1/(\\ell+1)} + \\text{shift} + o(1)`.
 
         With :math:`A = r/\\kappa + \\alpha_0 + O(\\kappa)` and
-        :math:`F = b_q\\kappa^q + b_{q+1}\\kappa^{q+1} + \\dots`, the shift is
-        :math:`\\alpha_0 + r\\, b_{q+1}/(q\\, b_q)`. For :math:`n > 1` the correction
+        :math:`F = b_\\ell\\kappa^\\ell + b_{\\ell+1}\\kappa^{\\ell+1} + \\dots`, the shift is
+        :math:`\\alpha_0 + r\\, b_{\\ell+1}/(\\ell\\, b_\\ell)`. For :math:`n > 1` the correction
         grows with ``t``: see :meth:`a_corrected`.
         """
         self._complete()
         if self.n != 1:
             raise ValueError(f"the correction is a constant shift only for n = 1, got n = {self.n}: "
                              "use a_corrected")
-        q = self.order
+        ell = self.order
         return float(self.expansion.A.coef(0)
-                     + self.r * self.expansion.F.coef(q + 1) / (q * self.coefficient))
+                     + self.r * self.expansion.F.coef(ell + 1) / (ell * self.coefficient))
 
     def correction(self) -> float:
         """The coefficient :math:`e` of the first correction, :math:`a = rX^n(1 + e/X + \\dots)`.
 
-        Here :math:`X = ((n+q)\\,b_q\\,\\varepsilon t/(n r))^{1/(n+q)} \\approx 1/\\kappa`. With
-        :math:`A = r\\kappa^{-n}(1 + \\alpha\\kappa + \\dots)` and
-        :math:`F = b_q\\kappa^q(1 + \\beta\\kappa + \\dots)`,
-        :math:`e = \\alpha - n c/(n+q)`, :math:`c = (n+q)(\\alpha(n-1)/n - \\beta)/(n+q-1)`.
+        Here :math:`X = ((n+\\ell)\\,b_\\ell\\,\\varepsilon t/(n r))^{1/(n+\\ell)}
+        \\approx 1/\\kappa`. With :math:`A = r\\kappa^{-n}(1 + \\alpha\\kappa + \\dots)` and
+        :math:`F = b_\\ell\\kappa^\\ell(1 + \\beta\\kappa + \\dots)`,
+        :math:`e = \\alpha - n c/(n+\\ell)`,
+        :math:`c = (n+\\ell)(\\alpha(n-1)/n - \\beta)/(n+\\ell-1)`.
         """
         self._complete()
-        n, q, r = self.n, self.order, self.r
+        n, ell, r = self.n, self.order, self.r
         alpha = self.expansion.A.coef(-n + 1) / r
-        beta = self.expansion.F.coef(q + 1) / self.coefficient
-        c = (n + q) * (alpha * (n - 1) / n - beta) / (n + q - 1)
-        return float(alpha - n * c / (n + q))
+        beta = self.expansion.F.coef(ell + 1) / self.coefficient
+        c = (n + ell) * (alpha * (n - 1) / n - beta) / (n + ell - 1)
+        return float(alpha - n * c / (n + ell))
 
     def a(self, t, eps: float):
-        """Leading-order law :math:`a \\approx K t^{1/p}` at times ``t``."""
+        """Leading-order law :math:`a \\approx K t^{n/(n+\\ell)}` at times ``t``."""
         t = finite_array("t", t)
         return self.prefactor_a(eps) * t ** self.exponent_a
 
@@ -276,13 +272,14 @@ class ScalingLaw:
         """The law with its first correction, :math:`r X^n (1 + e/X)` (see :meth:`correction`).
 
         The relative error of :meth:`a` is :math:`O(\\kappa)`; that of this one
-        :math:`O(\\kappa^2)`. For :math:`n = 1` it equals :math:`K t^{1/p}` + :meth:`shift_a`.
+        :math:`O(\\kappa^2)`. For :math:`n = 1` it equals :math:`K t^{1/(\\ell+1)}` +
+        :meth:`shift_a`.
         """
         eps = positive("eps", eps)
         t = finite_array("t", t)
         self._complete()
-        n, q, r = self.n, self.order, self.r
-        X = ((n + q) * self.coefficient * eps * t / (n * r)) ** (1.0 / (n + q))
+        n, ell, r = self.n, self.order, self.r
+        X = ((n + ell) * self.coefficient * eps * t / (n * r)) ** (1.0 / (n + ell))
         return r * X**n * (1 + self.correction() / X)
 
     def kappa(self, t, eps: float):
@@ -292,8 +289,9 @@ class ScalingLaw:
     def arrest_kappa(self) -> float:
         """Constant mode, small :math:`v_0`: the rest alignment where weight decay balances unlearning.
 
-        Balancing :math:`-v_0 r\\kappa^{-n}` against the first growing term :math:`b_q \\kappa^q`
-        of the centred field gives :math:`\\kappa^{n+q} = v_0 r / b_q`.
+        Balancing :math:`-v_0 r\\kappa^{-n}` against the first growing term
+        :math:`b_\\ell \\kappa^\\ell` of the centred field gives
+        :math:`\\kappa^{n+\\ell} = v_0 r / b_\\ell`.
         """
         if self.kind != "arrested":
             raise ValueError(f"arrest_kappa needs the 'arrested' class, got {self.kind!r}")
@@ -308,7 +306,8 @@ def scaling_law(dyn: ReducedDynamics, order: int = 8, rtol: float = 1e-10) -> Sc
     """Classify the slow flow near :math:`\\kappa = 0` by the lowest non-zero term of ``F``.
 
     Works for every pair with :math:`u_m > 0`: for :math:`m > j` the class is
-    ``"bounded"``, for :math:`m = j` it is decided by the sign of the first :math:`b_q`.
+    ``"bounded"``, for :math:`m = j` it is decided by the sign of the lowest non-zero
+    :math:`b_\\ell`.
     Coefficients below ``rtol`` times the largest one computed count as zero. For a
     student with a constant mode (``s_0 != 0``) the result is ``"arrested"`` and carries,
     for :meth:`ScalingLaw.arrest_kappa`, the law of the same student with :math:`s_0`
@@ -323,11 +322,11 @@ def scaling_law(dyn: ReducedDynamics, order: int = 8, rtol: float = 1e-10) -> Sc
         s[0] = 0.0
         centred = scaling_law(ReducedDynamics(dyn.teacher, s, eps=dyn.eps), order, rtol)
         return ScalingLaw("arrested", F.start, F.coef(F.start), exp.r, exp, centred)
-    for q in range(F.start + 1, F.last + 1):
-        b = F.coef(q)
+    for ell in range(F.start + 1, F.last + 1):
+        b = F.coef(ell)
         if abs(b) > tol:
             kind = "complete" if b > 0 and exp.m == exp.j else "bounded"
-            return ScalingLaw(kind, q, b, exp.r, exp)
+            return ScalingLaw(kind, ell, b, exp.r, exp)
     return ScalingLaw("degenerate", None, 0.0, exp.r, exp)
 
 

@@ -167,14 +167,14 @@ def test_private_deficit_from_records():
 def test_exit_time():
     from lib.finite_batch import exit_time
     t = np.arange(10.0)
-    p = np.array([1.0, 0.1, 1e-3, 1e-4, 1e-3, 1e-2, 1e-1, 0.3, 0.3, 0.3])
-    thr = 1 - 0.99**2
-    te = exit_time(t, p, 0.99)
+    delta = np.array([1.0, 0.1, 1e-3, 1e-4, 1e-3, 1e-2, 1e-1, 0.3, 0.3, 0.3])
+    thr = 1 - 0.99**2  # 1 - kappa_e^2 at the exit level kappa_e = 0.99
+    te = exit_time(t, delta, 0.99)
     assert 5.0 < te < 6.0
     assert math.log(thr) == pytest.approx(math.log(1e-2) + (te - 5) * math.log(10))
     assert math.isnan(exit_time(t, np.r_[1.0, np.full(9, 1e-4)]))
     with pytest.raises(ValueError, match="level"):
-        exit_time(t, p, 1.0)
+        exit_time(t, delta, 1.0)
 
 
 def test_floor_exit_without_noise_is_the_reduced_ode():

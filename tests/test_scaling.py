@@ -75,7 +75,7 @@ def test_classification(teacher, student, kind, order):
 
 
 def test_theory_prefactors():
-    """The working notes: (3 eps |u_2| r^2 t)^(1/3) and, for c_2 = 0, (8 eps s^2 t)^(1/4)."""
+    """The closed forms: (3 eps |u_2| r^2 t)^(1/3) and, for c_2 = 0, (8 eps s^2 t)^(1/4)."""
     s, c = 0.5, -0.3
     law = scaling_law(running(c, s))
     assert law.prefactor_a(EPS) == pytest.approx((3 * EPS * abs(2 * s * c)) ** (1 / 3), rel=1e-12)
@@ -95,7 +95,7 @@ def test_long_integration_follows_the_law(dyn):
     gk, _ = loglog_fit(T, tr.kappa, 1e7)
     assert abs(gk - law.exponent_kappa) < 0.005  # kappa = r/(a - alpha_0): slower approach
     assert tr.a[-1] / law.a(T[-1], dyn.eps) == pytest.approx(1, abs=3e-3)
-    # next order: a - K t^(1/p) approaches the predicted constant shift, like 1/a
+    # next order: a - K t^(1/(ell+1)) approaches the predicted constant shift, like 1/a
     resid = tr.a[-1] - law.a(T[-1], dyn.eps)
     assert abs(resid - law.shift_a()) < 0.5 * abs(law.r) * 10 / tr.a[-1]
 
@@ -215,13 +215,15 @@ def test_m_greater_than_j_is_bounded():
 
 def test_m2_laws_and_prefactors():
     law0, law3 = (scaling_law(d) for d in M2)
-    assert (law0.kind, law0.order, law0.p, law0.exponent_a, law0.exponent_kappa) == \
-        ("complete", 4, 3, pytest.approx(1 / 3), pytest.approx(-1 / 6))
-    assert (law3.kind, law3.order, law3.p, law3.exponent_a, law3.exponent_kappa) == \
-        ("complete", 3, 2.5, pytest.approx(0.4), pytest.approx(-0.2))
-    u, v = np.pad(M2[0].u, (0, 2)), np.pad(M2[0].v, (0, 2))  # a^3 = 3 eps C (u_2/v_2)^2 t
-    C = u[2] * v[3] / (2 * v[2]) - u[4]
-    assert law0.prefactor_a(EPS) ** 3 == pytest.approx(3 * EPS * C * (u[2] / v[2]) ** 2, rel=1e-12)
+    # a ~ t^(n/(n+ell)) with n = m = 2: ell = 4 gives 1/3, ell = 3 gives 2/5
+    assert (law0.kind, law0.order, law0.exponent_a, law0.exponent_kappa) == \
+        ("complete", 4, pytest.approx(1 / 3), pytest.approx(-1 / 6))
+    assert (law3.kind, law3.order, law3.exponent_a, law3.exponent_kappa) == \
+        ("complete", 3, pytest.approx(0.4), pytest.approx(-0.2))
+    u, v = np.pad(M2[0].u, (0, 2)), np.pad(M2[0].v, (0, 2))  # a^3 = 3 eps b_4 (u_2/v_2)^2 t
+    b4 = u[2] * v[3] / (2 * v[2]) - u[4]
+    assert law0.coefficient == pytest.approx(b4, rel=1e-10)
+    assert law0.prefactor_a(EPS) ** 3 == pytest.approx(3 * EPS * b4 * (u[2] / v[2]) ** 2, rel=1e-12)
     u, v = M2[1].u, M2[1].v  # a^(5/2) = (5/2) eps (|u_3|/2) (u_2/v_2)^(3/2) t
     assert law3.prefactor_a(EPS) ** 2.5 == pytest.approx(
         2.5 * EPS * abs(u[3]) / 2 * (u[2] / v[2]) ** 1.5, rel=1e-12)
@@ -252,7 +254,7 @@ def test_corrected_law_is_the_shift_for_m_equals_1():
 
 
 def test_arrest_for_m_equals_j_2():
-    """A constant mode arrests the m = j = 2 class at kappa^(n+q) = v_0 r / b_q."""
+    """A constant mode arrests the m = j = 2 class at kappa^(n+ell) = v_0 r / b_ell."""
     s0 = 0.01
     dyn = ReducedDynamics(polynomial(0, 0, 1, 0, -0.05), polynomial(s0, 0, 1, 0, 0.5))
     law = scaling_law(dyn)

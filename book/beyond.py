@@ -146,8 +146,8 @@ report(
 # %% [markdown]
 # A network's distance to $\kappa = 1$ has two parts ({eq}`eq-fb-split` of
 # {doc}`finite_batch`): the orthogonal part common to all neurons, whose squared norm is
-# the coherence $\rho$, and the private parts $u_j$ of the neurons, with
-# $\delta_{\rm p} = \frac1N\sum_j|u_j|^2$; to leading order
+# the coherence $\rho$, and the private parts $w_j^{\rm p}$ of the neurons, with
+# $\delta_{\rm p} = \frac1N\sum_j|w_j^{\rm p}|^2$; to leading order
 # $1-\bar\kappa \approx (\rho + \delta_{\rm p})/2$. We
 # record both around the dip, the spread $\sigma_a$ of the second-layer weights across
 # neurons, and the gap to the ODE at the end of the run ({numref}`tab-bw-finite`); and

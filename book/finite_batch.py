@@ -771,13 +771,13 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # $e^{-I/\eps} \approx$ {glue:text}`fb-x-dip:.0e`, far below anything a network holds, and
 # the fast phase is well separated from the slow one.
 #
-# **Two parts of the distance to $\kappa = 1$.** Write $v_j = w_j - \kappa_j\thetastar$,
-# so that $|v_j|^2 = 1-\kappa_j^2$, and split it into the common part
-# $\bar v = \frac1N\sum_j v_j$ and private parts $u_j = v_j - \bar v$:
+# **Two parts of the distance to $\kappa = 1$.** Write $w_j^\perp = w_j - \kappa_j\thetastar$,
+# so that $|w_j^\perp|^2 = 1-\kappa_j^2$, and split it into the common part
+# $\bar w^\perp = \frac1N\sum_j w_j^\perp$ and private parts $w_j^{\rm p} = w_j^\perp - \bar w^\perp$:
 #
 # $$
 # \frac1N\sum_j (1-\kappa_j^2) = \rho + \delta_{\rm p}, \qquad
-# \delta_{\rm p} = \frac1N\sum_j |u_j|^2 = 1 - \overline{\kappa^2} - \rho .
+# \delta_{\rm p} = \frac1N\sum_j |w_j^{\rm p}|^2 = 1 - \overline{\kappa^2} - \rho .
 # $$ (eq-fb-split)
 #
 # We call $\delta_{\rm p}$ the private deficit. The simulator records $\bar\kappa$, the
@@ -786,12 +786,12 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 #
 # **Linearisation at $\kappa = 1$.** Linearise the mean-field flow of the proof above at
 # $w_j = \thetastar$, with second-layer weights $a_j = a + \alpha_j$, $\alpha_j$ small
-# (the spread across neurons). Since $P_j w_i \approx v_i - v_j$ and
+# (the spread across neurons). Since $P_j w_i \approx w_i^\perp - w_j^\perp$ and
 # $h'(1) = H'(1)/2$,
 #
 # $$
-# \dot{\bar v} = -a\phi'(1)\,\bar v, \qquad
-# \dot u_j = -a\,g(1, a)\,u_j - \alpha_j\phi'(1)\,\bar v,
+# \dot{\bar w}{}^\perp = -a\phi'(1)\,\bar w^\perp, \qquad
+# \dot w_j^{\rm p} = -a\,g(1, a)\,w_j^{\rm p} - \alpha_j\phi'(1)\,\bar w^\perp,
 # $$ (eq-fb-lin)
 #
 # with $g(1, a) = \phi'(1) - \tfrac12 a H'(1)$ as in {doc}`dichotomy`. The common part
@@ -809,7 +809,7 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # depends on $j$ only through $w_j$ and $a_j$: if two neurons have the same $w$ and the
 # same $a$, they stay equal after every step, whatever the batch. So the noise alone
 # cannot keep the private parts away from zero: to first order the private noise is
-# proportional to $u_j$, and it only adds to the growth rate of $\delta_{\rm p}$ the
+# proportional to $w_j^{\rm p}$, and it only adds to the growth rate of $\delta_{\rm p}$ the
 # amount
 #
 # $$
@@ -829,13 +829,13 @@ if large and P.safe_c > P.s and safe_drop_fit > 0.05:
 # {eq}`eq-fb-step`). Then {eq}`eq-fb-lin` becomes
 #
 # $$
-# d\bar v = -\omega_{\rm c}\,\bar v\,dt + a\,d\Xi, \qquad
-# du_j = -\omega_{\rm p}\,u_j\,dt + \frac{\alpha_j}{a}\,d\bar v .
+# d\bar w^\perp = -\omega_{\rm c}\,\bar w^\perp\,dt + a\,d\Xi, \qquad
+# dw_j^{\rm p} = -\omega_{\rm p}\,w_j^{\rm p}\,dt + \frac{\alpha_j}{a}\,d\bar w^\perp .
 # $$ (eq-fb-sde)
 #
-# Its second moments are $\rho = \E|\bar v|^2$,
-# $\E\langle u_j,\bar v\rangle = (\alpha_j/a)\,X$ and
-# $\E|u_j|^2 = (\alpha_j/a)^2\,Y$, with (Itô)
+# Its second moments are $\rho = \E|\bar w^\perp|^2$,
+# $\E\langle w_j^{\rm p},\bar w^\perp\rangle = (\alpha_j/a)\,X$ and
+# $\E|w_j^{\rm p}|^2 = (\alpha_j/a)^2\,Y$, with (Itô)
 #
 # $$
 # \begin{aligned}

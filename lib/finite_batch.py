@@ -339,9 +339,9 @@ def crossing_time(t, kappa, level: float = 0.9) -> float:
 def private_deficit(run) -> np.ndarray:
     """The private part of the networks' distance to :math:`\\kappa = 1`, per seed and record.
 
-    With :math:`v_j = w_j - \\kappa_j\\theta_*` (so :math:`|v_j|^2 = 1-\\kappa_j^2`) and
-    :math:`\\bar v = \\frac1N\\sum_j v_j` (so :math:`|\\bar v|^2 = \\rho`),
-    :math:`\\delta_{\\rm p} = \\frac1N\\sum_j |v_j - \\bar v|^2 = 1 - \\overline{\\kappa^2} - \\rho
+    With :math:`w_j^\\perp = w_j - \\kappa_j\\theta_*` (so :math:`|w_j^\\perp|^2 = 1-\\kappa_j^2`) and
+    :math:`\\bar w^\\perp = \\frac1N\\sum_j w_j^\\perp` (so :math:`|\\bar w^\\perp|^2 = \\rho`),
+    :math:`\\delta_{\\rm p} = \\frac1N\\sum_j |w_j^\\perp - \\bar w^\\perp|^2 = 1 - \\overline{\\kappa^2} - \\rho
     = 1 - \\bar\\kappa^2 - \\operatorname{std}_j(\\kappa_j)^2 - \\rho`, computed from the
     records of a :class:`lib.simulate.NetworkRun` (shape ``(seeds, records)``). The common
     part :math:`\\rho` is excluded: it is attracted to :math:`\\kappa = 1` at every ``a``.
@@ -415,19 +415,19 @@ def floor_exit(model: FiniteBatchDynamics, kappa0: float, a0: float, a_spread: f
     r"""Predict when a finite network leaves :math:`\kappa = 1`, from the noise floor.
 
     Near :math:`\kappa = 1` write each neuron's orthogonal part as the common part
-    :math:`\bar v` plus a private part :math:`u_j`. With second-layer weights
+    :math:`\bar w^\perp` plus a private part :math:`w_j^{\rm p}`. With second-layer weights
     :math:`a_j = a + \alpha_j` (a spread :math:`\sigma_a` = ``a_spread`` left by the
     fast phase), the linearised SGD dynamics are, per unit time,
 
     .. math::
-        d\bar v = -\omega_c\,\bar v\,dt + a\,d\Xi, \qquad
-        du_j = -\omega_p\,u_j\,dt + \tfrac{\alpha_j}{a}\,d\bar v + (\text{multiplicative}),
+        d\bar w^\perp = -\omega_c\,\bar w^\perp\,dt + a\,d\Xi, \qquad
+        dw_j^{\rm p} = -\omega_p\,w_j^{\rm p}\,dt + \tfrac{\alpha_j}{a}\,d\bar w^\perp + (\text{multiplicative}),
 
     with :math:`\omega_c = a\phi'(1)`, :math:`\omega_p = a\,g(1, a) = a[\phi'(1) -
     a h'(1)]` and :math:`\mathbb{E}|d\Xi|^2 = \beta D\,dt` (:math:`D` at
-    :math:`\kappa = 1`). The second moments :math:`\rho = \mathbb{E}|\bar v|^2`,
-    :math:`X = \mathbb{E}\langle u_j, \bar v\rangle\,a/\alpha_j` and
-    :math:`Y = \mathbb{E}|u_j|^2\,a^2/\alpha_j^2` obey
+    :math:`\kappa = 1`). The second moments :math:`\rho = \mathbb{E}|\bar w^\perp|^2`,
+    :math:`X = \mathbb{E}\langle w_j^{\rm p}, \bar w^\perp\rangle\,a/\alpha_j` and
+    :math:`Y = \mathbb{E}|w_j^{\rm p}|^2\,a^2/\alpha_j^2` obey
 
     .. math::
         \dot\rho = -2\omega_c\rho + a^2\beta D, \quad

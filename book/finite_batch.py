@@ -1087,12 +1087,16 @@ show_figure(fig, "fig-fb-exit")
 #
 # The claims, checked for every run in which the noise floor dominates the predicted
 # deficit at its minimum (more than 10 times the deterministic part): the network leaves
-# before the noiseless ODE, and its exit time lies closer to the prediction than to the
-# ODE's exit; where the floor is above the float32 resolution ($10^{-6}$), the measured
-# floor lies within a factor 3 of the prediction; and the spread $\sigma_a$ falls with
-# $d$.
+# before the noiseless ODE, and, when the exit level is close enough to 1 for the
+# linearisation to hold up to it ($1 - \kappa_{\rm e}^2 \le 0.05$; farther down the
+# escape slows and the linear prediction comes early), its exit time lies closer to the
+# prediction than to the ODE's exit; where the floor is above the float32 resolution
+# ($10^{-6}$), the measured floor lies within a factor 3 of the prediction; and the
+# spread $\sigma_a$ falls with $d$.
 
 # %%
+linear_level = 1 - P.level**2 <= 0.05  # the linearisation holds up to the level
+print(f"exit level {P.level}: within the linear range: {linear_level}")
 checked = 0
 for (d, ratio), x in exits.items():
     dominated = x["noise"] > 10 * x["det"]
@@ -1100,8 +1104,8 @@ for (d, ratio), x in exits.items():
     if dominated and np.isfinite(x["t_net"]):
         checked += 1
         assert x["t_net"] < t_ode  # the network leaves first ...
-        # ... close to the prediction from the floor
-        assert abs(x["t_net"] - x["pred"].t_exit) < t_ode - x["t_net"]
+        if linear_level:  # ... close to the prediction from the floor
+            assert abs(x["t_net"] - x["pred"].t_exit) < t_ode - x["t_net"]
         if x["floor"] > 1e-6:  # resolved in float32
             assert 1 / 3 < x["floor_net"] / x["floor"] < 3, (d, ratio)
 for ratio in P.exit_ratios:

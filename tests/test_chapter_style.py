@@ -82,3 +82,25 @@ def test_the_book_speaks_for_itself():
              for i, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
              if pattern.search(line)]
     assert not found, "\n".join(found)
+
+
+def _params_fields(path) -> set[str]:
+    cell = next(c.source for c in code_cells(path) if "class Params(NamedTuple)" in c.source)
+    body = cell.split("class Params(NamedTuple):", 1)[1]
+    return set(re.findall(r"^    (\w+)\s*:", body, re.M))
+
+
+def test_the_course_homework_names_real_knobs():
+    """Every knob that book/course.md's homework table names exists in that chapter's
+    Params (a teacher's handout must not send students after a parameter that is gone)."""
+    text = (REPO / "book" / "course.md").read_text()
+    table = text.split("| Chapter | Knobs |", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in table.splitlines()[2:] if line.startswith("|")]
+    named = {re.search(r"\{doc\}`(\w+)`", row).group(1):
+             re.findall(r"`(\w+)`", row.split("|")[2]) for row in rows}
+    chapters = {p.stem for p in CHAPTERS}
+    assert set(named) == chapters, f"homework rows for {sorted(set(named))}, chapters {sorted(chapters)}"
+    missing = {name: sorted(set(knobs) - _params_fields(REPO / "book" / f"{name}.py"))
+               for name, knobs in named.items()}
+    missing = {k: v for k, v in missing.items() if v}
+    assert not missing, f"knobs in book/course.md that the chapters' Params lack: {missing}"

@@ -70,9 +70,13 @@ def use_book_style() -> None:
     figures keep this width and stack panels instead of shrinking them. In a Jupyter
     kernel, figures are sent as PNG (screen) and PDF (the book's print edition).
     """
+    import logging
+
     import matplotlib as mpl
     from cycler import cycler
 
+    # fontTools (matplotlib's PDF output) warns about font timestamps: not ours to fix
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     mpl.rcParams.update(BOOK_STYLE)
     mpl.rcParams["axes.prop_cycle"] = cycler(color=PALETTE[:7])
     try:

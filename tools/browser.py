@@ -248,6 +248,7 @@ LAYOUT_PROBE_JS = r"""
             scrolls: scrollsInBox(math)};
   }).filter(e => e.need > col.width + 1);
   out.inline_math = [...main.querySelectorAll('mjx-container:not([display="true"])')].filter(shown)
+      .filter(m => !m.closest('table') || !scrollsInBox(m.closest('table')))  // scrolls with its table
       .filter(m => { const r = m.getBoundingClientRect(); return r.right > col.right + 1 || r.width > col.width; })
       .map(m => label(m.closest('p, li, td, dd') || m, 70));
   out.search_fields = [...document.querySelectorAll(

@@ -1095,7 +1095,8 @@ show_figure(fig, "fig-fb-exit")
 # spread $\sigma_a$ falls with $d$.
 
 # %%
-linear_level = 1 - P.level**2 <= 0.05  # the linearisation holds up to the level
+# the linearisation holds up to the exit level
+linear_level = 1 - P.level**2 <= 0.05
 print(f"exit level {P.level}: within the linear range: {linear_level}")
 checked = 0
 for (d, ratio), x in exits.items():

@@ -337,7 +337,7 @@ report(
 )
 if 0 < P.c < P.s:  # the claim concerns a rest point c/s inside (0, 1)
     assert tr.kappa.max() - tr.kappa[-1] < 1e-3  # nothing is unlearned
-    assert np.all(np.diff(tr.kappa) > -1e-12)  # the alignment never decreases
+    assert np.all(np.diff(tr.kappa) > -1e-12)  # it never decreases
     assert landed < tr.kappa[-1] < P.c / P.s  # it creeps up toward c/s
 
 # %% [markdown]

@@ -25,6 +25,7 @@ from unittest import mock
 import jupytext
 import nbformat
 import nbval.plugin
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EXECUTED = Path(os.environ.get("BOOK_EXECUTED_DIR", REPO / "test-artifacts" / "executed"))
@@ -59,6 +60,20 @@ def pytest_collect_file(file_path, parent):
     option = parent.config.option
     if (option.nbval or option.nbval_lax) and is_chapter(file_path):
         return JupytextNotebook.from_parent(parent, path=file_path)
+    return None
+
+
+class _NotAModule(pytest.Module):
+    """A chapter named on the command line is not a Python test module (pytest would
+    import, i.e. run, it once more before nbval runs it cell by cell)."""
+
+    def collect(self):
+        return []
+
+
+def pytest_pycollect_makemodule(module_path, parent):
+    if is_chapter(module_path):
+        return _NotAModule.from_parent(parent, path=module_path)
     return None
 
 

@@ -318,7 +318,7 @@ if aligns:
 # search phase would add {glue:text}`fs-T-log:.1f`. A student that sees a linear part of
 # the teacher ($u_1 \ne 0$) has no search phase. (When $u_1 = 0$, $\kappa = 0$ is a rest
 # point of the layer flow, near which $\kappa$ grows only exponentially, and a search phase
-# of length of order $\log(1/\kappa_0)$ does appear.)
+# of length of order $\log(1/\kappa_0)$ does appear: {doc}`no_linear_part`.)
 #
 # ## Convergence on the slow clock
 #

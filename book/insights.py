@@ -507,6 +507,19 @@ table(
 # short horizon shows a slight *increase* with $a_0$: a larger $a_0$ reaches $A(1)$
 # sooner, leaves $\kappa \approx 1$ sooner and has slid further by time $T$.)
 #
+# :::{admonition} Both ends of the $a_0$ axis in a finite network
+# :class: note
+# These statements concern the one-$\kappa$ dynamics, in which all neurons share one
+# alignment. {doc}`infinite_width` tests that reduction across neurons and finds two
+# limits to it. Above $\acirc$ the fast phase lands below $\kcirc$, where the symmetric
+# solution is unstable: a network started with $a_0 > s/c$ spreads its neurons into a
+# population of zero loss with mean alignment $1/a_0$
+# ({eq}`eq-iw-spread-landing`) instead of creeping up the branch to $\kcirc$. At the
+# other end, a neuron that starts below $\kappa_j = -a_0/\sqrt{\eps}$ is trapped and ends
+# near $\kappa = -1$, so "small $a_0$" means $a_0 \gg \sqrt{\eps/d}$ in a network of
+# dimension $d$.
+# :::
+#
 # At the long horizon the integrated amount stays below the zeroth-order prediction
 # {eq}`eq-ins-delta`, by at most {glue:text}`ins-amt-err:.3f` (at
 # $a_0 = $ {glue:text}`ins-amt-err-at:.2f`) and by at most

@@ -206,7 +206,10 @@ show_figure(fig, "fig-intro-story")
 #    it, and for $c \le 0$ nothing prevents it. When $c > 0$, a larger initial
 #    second-layer scale ($a_0 \ge s/c$) skips the learning-then-unlearning detour
 #    altogether ({doc}`insights`).
-# 6. **Beyond the limit:** finite batches make the neurons move together
+# 6. **No linear part?** A teacher whose lowest Hermite degree is two or more makes the
+#    network search before it learns, and can split its neurons into two populations
+#    that no single alignment describes ({doc}`no_linear_part`).
+# 7. **Beyond the limit:** finite batches make the neurons move together
 #    ({doc}`finite_batch`); finite widths and dimensions, real activations and a two-index
 #    teacher are measured in {doc}`beyond`.
 #
@@ -240,8 +243,9 @@ show_figure(fig, "fig-intro-story")
 # the program of Ben Arous, Gheissari and Jagannath
 # {cite}`benarous2021online,benarous2022high`, who also showed that the lowest Hermite
 # degree of the target that a neuron can see (the *information exponent*) sets how long
-# the search for the hidden direction takes. The book's students mostly see degree one,
-# where there is no search phase. Finally, the $1/N$ output scaling with learning rates
+# the search for the hidden direction takes. Most of the book's teachers have degree
+# one, where there is no search phase; {doc}`no_linear_part` takes up teachers without
+# a linear part, their search phase, and what it does to learning and unlearning. Finally, the $1/N$ output scaling with learning rates
 # proportional to $N$ is the maximal-update parametrisation of Yang and Hu
 # {cite}`yang2021tensor`, which coincides with the mean-field limit of two-layer
 # networks {cite}`mei2018mean,chizat2018global,rotskoff2022trainability`; it is what

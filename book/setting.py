@@ -351,7 +351,7 @@ show_figure(fig, "fig-set-mehler")
 # The diagonal terms give $L_N - L$ the correction
 #
 # $$
-# \Delta_{\rm diag} = \frac{a^2}{2N}\,\big(h(1) - H(\kappa)\big),
+# L_{\rm diag} = \frac{a^2}{2N}\,\big(h(1) - H(\kappa)\big),
 # $$
 #
 # of order $1/N$. For $i \neq j$, $q_{ij} = \kappa^2 + (1-\kappa^2)\,\gamma_{ij}$ with
@@ -359,7 +359,7 @@ show_figure(fig, "fig-set-mehler")
 # diagonal correction leaves over is
 #
 # $$
-# L_N - L - \Delta_{\rm diag}
+# L_N - L - L_{\rm diag}
 # = \frac{a^2}{2N^2}\sum_{i\neq j}\big[h(q_{ij}) - h(\kappa^2)\big];
 # $$
 #
@@ -383,7 +383,7 @@ show_figure(fig, "fig-set-mehler")
 # We build such a network, evaluate {eq}`eq-set-finite-loss`, compare it with
 # {eq}`eq-set-loss` plus the diagonal correction, and check the residual against
 # {eq}`eq-set-residual` with a margin of five standard deviations. That check fails if
-# the diagonal correction is left out whenever $\Delta_{\rm diag}$ exceeds the margin,
+# the diagonal correction is left out whenever $L_{\rm diag}$ exceeds the margin,
 # which the cell prints. Last, a Monte Carlo estimate of $\tfrac12\E[(f-y)^2]$ over
 # random inputs checks the exact formula itself.
 

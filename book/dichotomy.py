@@ -149,10 +149,14 @@ show_params(P)
 # We check {eq}`eq-dich-eig` against `CriticalManifold.eigenvalue`, which differentiates
 # the fast field directly, for the running example $\sigma = \He_1 + s\He_2$,
 # $\sstar = \He_1 + c\He_2$. There
-# $A(\kappa) = (1 + 4sc\kappa)/(\kappa + 4s^2\kappa^3)$, and
-# $A'(\kappa) = -(1 + 12s^2\kappa^2 + 32s^3c\,\kappa^3)/(\kappa + 4s^2\kappa^3)^2$ is
-# negative on all of $(0, 1]$ when $c \ge 0$ (and for moderately negative $c$): the
-# whole interior branch then attracts. The cell checks the formulas, and the sign of $A'$
+#
+# $$
+# A(\kappa) = \frac{1 + 4sc\kappa}{\kappa + 4s^2\kappa^3}, \qquad
+# A'(\kappa) = -\frac{1 + 12s^2\kappa^2 + 32s^3c\,\kappa^3}{(\kappa + 4s^2\kappa^3)^2},
+# $$
+#
+# and $A'$ is negative on all of $(0, 1]$ when $c \ge 0$ (and for moderately negative
+# $c$): the whole interior branch then attracts. The cell checks the formulas, and the sign of $A'$
 # when $c \ge 0$.
 
 # %%
@@ -418,9 +422,14 @@ print("level above the landing point:", level_ok)
 #
 # - the fields are polynomials in $(\delta, a)$, hence smooth (analytic, even);
 # - $\delta = 0$ is invariant for every $\eps$ (the factor $\delta$);
-# - $G(a, 0) = -2a\,g(1, a) = a H'(1)\,(a - A(1))$ changes sign at $A(1)$ (for $a > 0$,
-#   $H'(1) > 0$): negative before, positive after, with a simple zero at the
-#   transcritical point;
+# - the rate on the line,
+#
+#   $$
+#   G(a, 0) = -2a\,g(1, a) = a H'(1)\,\big(a - A(1)\big),
+#   $$
+#
+#   changes sign at $A(1)$ (for $a > 0$, $H'(1) > 0$): negative before, positive after,
+#   with a simple zero at the transcritical point;
 # - the slow flow on the line, $f(a, 0) = \phi(1) - aH(1) = H(1)(\abar - a)$, is positive
 #   on the whole passage $[a_0, a_{\rm exit}]$, so it crosses $A(1)$ transversally. This
 #   needs $A(1) < \abar$, which is $R'(1) < 0$ below, and it holds up to $a_{\rm exit}$

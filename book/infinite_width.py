@@ -196,9 +196,14 @@ def log_ticks(axis):
 # $\langle \thetastar, P_j w_i\rangle = \kappa_i - \kappa_j q_{ij}$. Split every neuron
 # into $w_i = \kappa_i\thetastar + w_i^\perp$, so that
 # $q_{ij} = \kappa_i\kappa_j + \langle w_i^\perp, w_j^\perp\rangle$ and
-# $\kappa_i - \kappa_j q_{ij} = \kappa_i(1-\kappa_j^2)
-# - \kappa_j\langle w_i^\perp, w_j^\perp\rangle$ (the term $i = j$ is zero, so the sums
-# run over $i \neq j$). This gives, at any $N$ and $d$,
+#
+# $$
+# \kappa_i - \kappa_j q_{ij}
+#   = \kappa_i(1-\kappa_j^2) - \kappa_j\langle w_i^\perp, w_j^\perp\rangle
+# $$
+#
+# (the term $i = j$ is zero, so the sums run over $i \neq j$). This gives, at any $N$
+# and $d$,
 #
 # $$
 # \begin{aligned}

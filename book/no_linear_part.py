@@ -242,9 +242,11 @@ table(
 # $\phi' = 2u_2\kappa + O(\kappa^2)$ and $H' = 2v_1\kappa + O(\kappa^3)$:
 #
 # $$
-# \dot\kappa = \lambda(a)\,\kappa + O(\kappa^2), \qquad
-# \lambda(a) = a\,(2u_2 - a v_1), \qquad
-# \dot a = \eps\,(u_2 - a v_1)\,\kappa^2 + O(\kappa^3).
+# \begin{aligned}
+# \dot\kappa &= \lambda(a)\,\kappa + O(\kappa^2), \qquad
+# \lambda(a) = a\,(2u_2 - a v_1),\\
+# \dot a &= \eps\,(u_2 - a v_1)\,\kappa^2 + O(\kappa^3).
+# \end{aligned}
 # $$ (eq-nl-linear)
 #
 # $\lambda(a) = \partial_\kappa\dot\kappa$ at $\kappa = 0$ is the fast eigenvalue
@@ -581,16 +583,22 @@ for (m, j), x in all_st:
 #
 # ```{prf:proof}
 # Write $\phi = u_m\kappa^m(1 + \alpha_1\kappa + \alpha_2\kappa^2 + \dots)$ with
-# $\alpha_i = u_{m+i}/u_m$, and $H = v_m\kappa^{2m}(1 + \gamma\kappa^2 + \dots)$ with
-# $\gamma = v_{m+1}/v_m$. Then
-# $\phi' = mu_m\kappa^{m-1}(1 + \tfrac{m+1}{m}\alpha_1\kappa
-# + \tfrac{m+2}{m}\alpha_2\kappa^2)$ and
-# $H' = 2mv_m\kappa^{2m-1}(1 + \tfrac{m+1}{m}\gamma\kappa^2)$ up to higher orders, so
-# $A = 2\phi'/H'$ is {eq}`eq-nl-branch` and
+# $\alpha_i = u_{m+i}/u_m$, and $H = v_m\kappa^{2m}(1 + \tilde\alpha\kappa^2 + \dots)$
+# with $\tilde\alpha = v_{m+1}/v_m$. Then, up to higher orders,
+#
+# $$
+# \begin{aligned}
+# \phi' &= mu_m\kappa^{m-1}\Big(1 + \tfrac{m+1}{m}\alpha_1\kappa
+#   + \tfrac{m+2}{m}\alpha_2\kappa^2\Big),\\
+# H' &= 2mv_m\kappa^{2m-1}\Big(1 + \tfrac{m+1}{m}\tilde\alpha\kappa^2\Big),
+# \end{aligned}
+# $$
+#
+# so $A = 2\phi'/H'$ is {eq}`eq-nl-branch` and
 #
 # $$
 # AH = u_m\kappa^m\Big(1 + \tfrac{m+1}{m}\alpha_1\kappa
-#      + \big(\tfrac{m+2}{m}\alpha_2 - \tfrac{\gamma}{m}\big)\kappa^2\Big)
+#      + \big(\tfrac{m+2}{m}\alpha_2 - \tfrac{\tilde\alpha}{m}\big)\kappa^2\Big)
 #      + O(\kappa^{m+3}).
 # $$
 #

@@ -4,6 +4,10 @@
   ``_config.yml`` (``mathjax3_config.tex.macros``). For the LaTeX builder the same
   definitions are turned into ``\\renewcommand``s in the preamble, so the PDF typesets
   ``\\eps``, ``\\He``, ... exactly as the website does.
+- **Labels**: sphinx-proof sometimes writes a proposition's LaTeX label without its
+  page (``\\label{None:prop-x}``) while references name the page
+  (``book/insights:prop-x``): such labels are given the page their references use, so
+  that the PDF's cross-references resolve.
 - **The link**: when ``make pdf`` has built ``_build/latex/book.pdf``, the HTML build
   copies it into the site (``book.pdf`` at its root) and the introduction gets a line
   that links to it; without a PDF there is no link (and no broken one).
@@ -12,6 +16,7 @@ Enabled from ``_config.yml`` (``sphinx.local_extensions``).
 """
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -69,7 +74,22 @@ def copy_pdf(app, exception):
         shutil.copy2(_pdf(app), Path(app.outdir) / PDF_NAME)
 
 
+def fix_latex_labels(app, exception):
+    """Give ``\\label{None:X}`` the page that the references to ``X`` name."""
+    if exception is not None or app.builder.name != "latex":
+        return
+    for tex in Path(app.outdir).glob("*.tex"):
+        text = tex.read_text(encoding="utf-8")
+        missing = set(re.findall(r"\\label\{None:([^}]+)\}", text))
+        for name in missing:
+            pages = set(re.findall(r"\\detokenize\{([^}:]+):" + re.escape(name) + r"\}", text))
+            if len(pages) == 1:
+                text = text.replace(f"\\label{{None:{name}}}", f"\\label{{{pages.pop()}:{name}}}")
+        tex.write_text(text, encoding="utf-8")
+
+
 def setup(app):
+    app.connect("build-finished", fix_latex_labels)
     app.connect("config-inited", add_macros)
     app.connect("env-get-outdated", outdated_intro)
     app.connect("html-page-context", link_pdf)

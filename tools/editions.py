@@ -13,9 +13,9 @@ none of them again. A chapter that has no complete execution is left out of the 
 Three editions, from the same sources and the same executions:
 
 - ``html``: the website (``jupyter-book build -W -n --keep-going``);
-- ``students``: the website with the exercises' solutions removed (sphinx-exercise's
-  ``hide_solutions``) and, in each chapter's download menu, a notebook without the
-  solution cells (``tools/ipynb_download.py``);
+- ``students``: the website with the exercises' solutions removed and, in each
+  chapter's download menu, a notebook without the solution cells
+  (``tools/ipynb_download.py``);
 - ``pdf``: the whole book as one PDF through LaTeX (``--builder pdflatex``).
 
 ``make book``, ``make students`` and ``make pdf`` build the full-size editions through
@@ -82,7 +82,8 @@ def cache_executed(cache_path: Path, executed: Path = EXECUTED, repo: Path = REP
 
 def students_config(repo: Path = REPO, out: Path | None = None,
                     cache: Path | None = None) -> Path:
-    """``_config.yml`` with ``hide_solutions: true`` (the students' edition), written to ``out``.
+    """``_config.yml`` of the students' edition (``book_students_edition: true``, read by
+    ``tools/ipynb_download.py``), written to ``out``.
 
     ``cache``: the execution cache to use (``make students`` reuses the one of
     ``make book``, ``_build/.jupyter_cache``); default: the build's own.
@@ -90,7 +91,11 @@ def students_config(repo: Path = REPO, out: Path | None = None,
     import yaml
 
     config = yaml.safe_load((repo / "_config.yml").read_text())
-    config.setdefault("sphinx", {}).setdefault("config", {})["hide_solutions"] = True
+    config.setdefault("sphinx", {}).setdefault("config", {})["book_students_edition"] = True
+    # local extensions are found relative to the config file: make their paths absolute
+    local = config["sphinx"].get("local_extensions") or {}
+    config["sphinx"]["local_extensions"] = {name: str((repo / path).resolve())
+                                            for name, path in local.items()}
     if cache is not None:
         config.setdefault("execute", {})["cache"] = str(Path(cache).resolve())
     config["title"] = config.get("title", "") + " (students' edition)"
@@ -139,8 +144,8 @@ class Build:
 
     @property
     def pdf(self) -> Path | None:
-        found = sorted((self.out / "_build" / "latex").glob("*.pdf"))
-        return found[0] if found else None
+        book = self.out / "_build" / "latex" / "book.pdf"
+        return book if book.is_file() else None
 
     def start(self) -> "Build":
         if self._proc is not None:

@@ -7,9 +7,13 @@ chapter to ``<build>/jupyter_execute/<page>.ipynb`` (with its outputs); this ext
 copies that notebook next to the page's source under ``_sources/`` and tells the theme
 about it, before the theme builds its header buttons (priority 500 < 501).
 
-In the students' edition (sphinx-exercise's ``hide_solutions = True``) the notebook is
-copied without its solutions (:func:`strip_solutions`): a student downloads the
-chapter with its exercises and none of their answers.
+**The students' edition** (config value ``book_students_edition = True``, set by
+``tools/editions.py``): a transform takes every gated solution
+(``solution-start`` ... ``solution-end``, code cells and outputs included) out of the
+page before sphinx-exercise assembles it (sphinx-exercise's own ``hide_solutions``
+breaks on gated solutions), and the notebook offered for download is copied without
+them (:func:`strip_solutions`): a student gets the chapter with its exercises and none
+of their answers.
 
 Enabled from ``_config.yml`` (``sphinx.local_extensions: {ipynb_download: tools/}``).
 """
@@ -57,6 +61,34 @@ def strip_solutions(nb):
     return nb
 
 
+def _remove_solutions_transform():
+    from sphinx.transforms import SphinxTransform
+    from sphinx_exercise.nodes import solution_end_node, solution_start_node
+
+    class RemoveSolutions(SphinxTransform):
+        """Remove each ``solution-start`` node, what follows it, and its ``solution-end``."""
+
+        default_priority = 5  # before sphinx-exercise merges gated solutions (10)
+
+        def apply(self):
+            if not self.config.book_students_edition:
+                return
+            for start in list(self.document.findall(solution_start_node)):
+                parent = start.parent
+                if parent is None:
+                    continue
+                i = parent.index(start)
+                j = next((k for k in range(i + 1, len(parent.children))
+                          if isinstance(parent.children[k], solution_end_node)), None)
+                if j is None:
+                    raise ValueError(f"solution-start {start.get('label')!r} without "
+                                     "its solution-end in the same section")
+                for child in parent.children[i:j + 1]:
+                    parent.remove(child)
+
+    return RemoveSolutions
+
+
 def add_ipynb_download(app, pagename, templatename, context, doctree):
     """Copy ``jupyter_execute/<pagename>.ipynb`` to ``_sources/`` for ``.py`` notebooks."""
     if doctree is None or pagename not in app.env.metadata:
@@ -71,7 +103,7 @@ def add_ipynb_download(app, pagename, templatename, context, doctree):
     target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     target.parent.mkdir(parents=True, exist_ok=True)
     text = executed.read_text(encoding="utf-8")
-    if getattr(app.config, "hide_solutions", False):
+    if app.config.book_students_edition:
         import nbformat
 
         nb = strip_solutions(nbformat.reads(text, as_version=4))
@@ -81,5 +113,7 @@ def add_ipynb_download(app, pagename, templatename, context, doctree):
 
 
 def setup(app):
+    app.add_config_value("book_students_edition", False, "env")
+    app.add_transform(_remove_solutions_transform())
     app.connect("html-page-context", add_ipynb_download, priority=500)
     return {"version": "1.1", "parallel_read_safe": True, "parallel_write_safe": True}

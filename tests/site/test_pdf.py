@@ -21,6 +21,8 @@ from tests.site.conftest import edition, have_tex, need
 from tools import browser, editions
 
 PAGES = (40, 600)  # a sane page count for the whole book at CI sizes
+# a Python string literal of a code cell (r"...", "...", or '...' after ( = [ ,)
+CODE_STRINGS = re.compile(r"""r?"[^"\n]*"|(?<=[(=\[,])\s*r?'[^'\n]*'""")
 
 
 def chapter_titles() -> list[str]:
@@ -38,6 +40,7 @@ def chapter_titles() -> list[str]:
 def normalise(text: str) -> str:
     """Whitespace collapsed, ligatures and hyphenation undone (pdftotext output)."""
     text = text.replace("ﬁ", "fi").replace("ﬂ", "fl").replace("ﬀ", "ff").replace("ﬃ", "ffi")
+    text = text.replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"-\n(?=[a-z])", "", text)
     return re.sub(r"\s+", " ", text)
 
@@ -57,11 +60,13 @@ def pdf_problems(text: str, titles: list[str], n_figures: int, pages: int) -> li
         if raw in flat:
             at = flat.index(raw)
             problems.append(f"raw {raw} left in the text: ...{flat[max(0, at - 40):at + 40]}...")
-    dollars = [m.start() for m in re.finditer(r"(?<![\w\\])\$(?=\S)", flat)]
+    prose = CODE_STRINGS.sub(" ", flat)  # Python strings in code cells may hold $...$
+    dollars = [m.start() for m in re.finditer(r"(?<![\w\\])\$(?=\S)", prose)]
     if dollars:
         at = dollars[0]
-        problems.append(f"raw $ left in the text ({len(dollars)}x): ...{flat[max(0, at - 40):at + 40]}...")
-    captions = set(re.findall(r"\bFig(?:ure|\.)\s*(\d+\.\d+)\s*:", flat))
+        problems.append(f"raw $ left in the text ({len(dollars)}x): ...{prose[max(0, at - 40):at + 40]}...")
+    # chapters number their figures "Fig. 3.2"; the introduction, front matter, "Fig. 1"
+    captions = set(re.findall(r"\bFig(?:ure|\.)\s*(\d+(?:\.\d+)?)\s*:", flat))
     if len(captions) != n_figures:
         problems.append(f"{len(captions)} numbered figure captions in the PDF, "
                         f"{n_figures} figures on the website")

@@ -19,7 +19,7 @@ import numpy as np
 from lib._checks import finite_array, positive, positive_int
 from lib.hermite import as_series
 
-__all__ = ["unlearned_amount", "MultiIndexRun", "simulate_multi_index", "html_table"]
+__all__ = ["unlearned_amount", "MultiIndexRun", "simulate_multi_index"]
 
 
 def unlearned_amount(kappa, window: int = 5) -> float:
@@ -100,18 +100,3 @@ def simulate_multi_index(teacher, student, *, n_index: int = 2, width: int, dim:
             record(0.5 * float(np.mean(e**2)))
     t = lr * per_record * np.arange(n_rec + 1)
     return MultiIndexRun(t=t, **{k: np.array(v) for k, v in rec.items()})
-
-
-def html_table(header, rows) -> str:
-    """A plain HTML table from a header row and data rows (cells are formatted with ``str``).
-
-    The book's chapters display their computed tables with ``IPython.display.HTML``.
-    """
-    header = [str(h) for h in header]
-    rows = [[str(c) for c in row] for row in rows]
-    if not header or any(len(r) != len(header) for r in rows):
-        raise ValueError(f"every row must have {len(header)} cells, got {[len(r) for r in rows]}")
-    esc = lambda c: c.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    head = "".join(f"<th>{esc(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"

@@ -8,12 +8,6 @@ from lib.manifold import CriticalManifold, SingularLimit, measure_exit
 from lib.reduced import ReducedDynamics, Trajectory
 
 
-@pytest.fixture(scope="module")
-def running():
-    dyn = ReducedDynamics(polynomial(0, 1, 0.2), polynomial(0, 1, 0.5), eps=0.05)
-    return dyn, CriticalManifold(dyn)
-
-
 def test_fast_landing_goes_to_one_for_small_a(running):
     _, M = running
     assert M.fast_landing(0.01, 0.1) == 1.0

@@ -15,12 +15,6 @@ from lib.reduced import ReducedDynamics
 KAPPA0, A0 = 0.01, 0.1
 
 
-@pytest.fixture(scope="module")
-def running():
-    dyn = ReducedDynamics(polynomial(0, 1, 0.2), polynomial(0, 1, 0.5), eps=0.05)
-    return dyn, CriticalManifold(dyn)
-
-
 def test_entry_exit_numbers(running):
     _, M = running
     assert M.exit_a(A0) == pytest.approx(0.7939, abs=5e-5)

@@ -15,12 +15,6 @@ from lib.reduced import ReducedDynamics
 KAPPA0, A0 = 0.01, 0.1
 
 
-@pytest.fixture(scope="module")
-def running():
-    dyn = ReducedDynamics(polynomial(0, 1, 0.2), polynomial(0, 1, 0.5), eps=0.05)
-    return dyn, CriticalManifold(dyn)
-
-
 def test_singular_limit_numbers(running):
     _, M = running
     lim = M.singular_limit(KAPPA0, A0, np.linspace(0, 20, 2001))

@@ -47,7 +47,7 @@ import numpy as np
 
 from lib import hermite
 from lib.beyond import simulate_multi_index, unlearned_amount
-from lib.display import plural, report, show_figure, show_params, table
+from lib.display import Md, plural, report, show_figure, show_params, table
 from lib.finite_batch import private_deficit
 from lib.manifold import CriticalManifold
 from lib.plotting import (
@@ -57,6 +57,11 @@ from lib.scaling import scaling_law
 from lib.simulate import simulate_network
 
 use_book_style()
+
+
+def as_math(value, fmt=".2f"):
+    """A number as math, so that a negative one gets a real minus."""
+    return Md(f"${value:{fmt}}$")
 
 
 class Params(NamedTuple):
@@ -144,8 +149,8 @@ report(
 )
 
 # %% [markdown]
-# A network's distance to $\kappa = 1$ has two parts ({eq}`eq-fb-split` of
-# {doc}`finite_batch`): the orthogonal part common to all neurons, whose squared norm is
+# A network's distance to $\kappa = 1$ has two parts, split as in {eq}`eq-fb-split` of
+# {doc}`finite_batch`: the orthogonal part common to all neurons, whose squared norm is
 # the coherence $\rho$, and the private parts $w_j^{\rm p}$ of the neurons, with
 # $\delta_{\rm p} = \frac1N\sum_j|w_j^{\rm p}|^2$; to leading order
 # $1-\bar\kappa \approx (\rho + \delta_{\rm p})/2$. We
@@ -167,6 +172,8 @@ for (n, d), run in fin.items():
 cols = ("deficit", "common", "private", "spread", "gap_end")
 flipped = max(x["flipped"] for x in stats.values())
 report(("bw-flipped", flipped, "largest share ending at kappa_j < 0", ".3f"))
+report(("bw-flipped-text", Md("none here" if flipped == 0 else
+         f"at most a share {flipped:.3f} of a network here"), "in words"))
 table(
     ["$N$", "$d$", "$1-\\bar\\kappa$", "$\\rho/2$", "$\\delta_{\\rm p}/2$",
      "$\\sigma_a$",
@@ -204,6 +211,15 @@ report(
     ("bw-common-ratio", by_d["common"].max() / by_d["common"].min(),
      "largest over smallest rho/2", ".2f"),
 )
+local = np.diff(np.log(by_d["deficit"])) / np.diff(np.log(ds))
+report(*[(f"bw-slope-{key}-md", as_math(slope[key]), f"{key}, as math")
+         for key in ("private", "spread2", "gap_end")])
+print("local slopes of 1 - kappa:")
+report(("bw-local-md", Md(
+    f"${local[0]:.2f}$ between $d = {P.dims[0]}$ and ${P.dims[1]}$"
+    + (f" and ${local[-1]:.2f}$ between $d = {P.dims[-2]}$ and "
+       f"${P.dims[-1]}$" if local.size > 1 else "")),
+    "in words"))
 
 # %% [markdown]
 # Checked, over the values of $d$ at fixed $N$ (at least three, spanning a factor 4, all
@@ -223,7 +239,7 @@ if wide:
 
 # %% [markdown]
 # Around the dip the finite network sits below $\kappa = 1$ by more than the ODE (whose
-# $1-\kappa$ is {glue:text}`bw-ode-dip:.0e` there), and the two parts of that distance
+# $1-\kappa$ is {glue:md}`bw-ode-dip:myst` there), and the two parts of that distance
 # behave differently:
 #
 # - The **common part** $\rho/2$ does not fall with $d$ (the largest value is
@@ -231,25 +247,25 @@ if wide:
 #   whose strength $\beta = \eta d/B$ is the same at every $d$ here since $B/d$ is fixed
 #   ({doc}`finite_batch`). It is always attracted back, and plays no part in the exit.
 # - The **private part** $\delta_{\rm p}/2$ falls with $d$ (log-log slope
-#   {glue:text}`bw-slope-private:.2f` over this range), toward the ODE's own dip. What
+#   {glue:md}`bw-slope-private-md:myst` over this range), toward the ODE's own dip. What
 #   holds it up is the spread of the second-layer weights: the neurons align at slightly
 #   different times in the fast phase, their $a_j$ spread by $\sigma_a$, whose square
-#   falls like $d^{x}$ with $x =$ {glue:text}`bw-slope-spread2:.2f`, as the initial
+#   falls like $d^{x}$ with $x =$ {glue:md}`bw-slope-spread2-md:myst`, as the initial
 #   spread $d^{-1/2}$ of the $\kappa_j$ suggests. A neuron with a smaller $a_j$ is
 #   attracted to $\kappa = 1$ more weakly, and the shared noise reaches the neurons in
 #   proportion to their $a_j$.
 #
-# So $1-\bar\kappa$ (slope {glue:text}`bw-slope-deficit:.2f`) is *not* a power of $d$: it
-# tends to a floor set by the batch, $\rho/2$, plus the ODE's own dip, while its excess
+# So $1-\bar\kappa$ is *not* a power of $d$: its local log-log slope is
+# {glue:md}`bw-local-md:myst`, where a power law would have one slope. It tends to a floor set by the batch, $\rho/2$, plus the ODE's own dip, while its excess
 # falls with $d$. The floor of the private part is what cuts the delayed exit of
 # {doc}`dichotomy` short; {ref}`sec-fb-exit` derives it and predicts the exit from it. At
 # fixed $d$ the width barely changes the two parts $\rho/2$ and $\delta_{\rm p}/2$. It
 # can change
-# $1-\bar\kappa$ through the rare neurons that end on the wrong side, $\kappa_j < 0$ (at
-# most a share {glue:text}`bw-flipped:.3f` of a network here; each adds about $2/N$ to
+# $1-\bar\kappa$ through the rare neurons that end on the wrong side, $\kappa_j < 0$
+# ({glue:md}`bw-flipped-text:myst`; each adds about $2/N$ to
 # $1-\bar\kappa$), a configuration outside the one-$\kappa$ limit. Late in the run, on the interior branch, the neurons spread more
 # and the gap to the ODE grows; it falls with $d$ with slope
-# {glue:text}`bw-slope-gap_end:.2f`. {numref}`fig-bw-finite` shows the gap over time.
+# {glue:md}`bw-slope-gap_end-md:myst`. {numref}`fig-bw-finite` shows the gap over time.
 
 # %% tags=["remove-output"]
 fig, ax = plt.subplots()
@@ -292,7 +308,7 @@ show_figure(fig, "fig-bw-finite")
 #   reduced ODE at $\eps =$ {glue:text}`bw-act-eps` from $a_0$, at a horizon
 #   {glue:text}`bw-act-long:.0f` times the network's and at the network's horizon; the
 #   ODE has no noise, so at the long horizon it unlearns if the drop exceeds
-#   {glue:text}`bw-ode-tol:.0e`;
+#   {glue:md}`bw-ode-tol:myst`;
 # - the **network** verdict: the same drop (`lib.beyond.unlearned_amount`, which smooths
 #   over 5 records) for finite networks at their horizon; they unlearn if it exceeds
 #   {glue:text}`bw-thr`, and the ODE at the same horizon is judged by the same
@@ -332,7 +348,7 @@ report(
 )
 
 # %% [markdown]
-# The table is built from these results, not typed.
+# The verdicts of every pair, side by side:
 
 
 # %%
@@ -396,7 +412,7 @@ table(
     [(s, t, "unlearns" if m.verdict().unlearns else "keeps",
       ", ".join(f"{k:.3f}" for k in m.rest_points()) or "none",
       laws[s, t].kind,
-      str(laws[s, t].order) if laws[s, t].kind == "complete" else "")
+      str(laws[s, t].order) if laws[s, t].kind == "complete" else "\u2013")
      for (s, t), m in crit.items()],
     caption="All 16 pairs: the criterion, the rest points of the slow flow "
     "on the interior branch, and the class of the slow field near "
@@ -492,7 +508,7 @@ report(
 # needs $a \to \infty$ as $\kappa \to 0$ (the network goes lazy), which the decay
 # forbids: $R = \phi^2/H$ now has $R(0) = 0$ and an interior maximum, where the slow flow
 # stops. To see it, take a teacher whose quadratic term opposes ReLU's,
-# $\sstar = \He_1 + c\He_2$ with $c =$ {glue:text}`bw-relu-c:.1f`, and compare ReLU with
+# $\sstar = \He_1 + c\He_2$ with $c =$ {glue:md}`bw-relu-c-md:myst`, and compare ReLU with
 # its centred version ($s_0$ removed).
 
 # %%
@@ -518,6 +534,8 @@ report(
      ".3f"),
     ("bw-relu-slope", decay, "centred ReLU: late log-log slope", ".3f"),
 )
+report(("bw-relu-slope-md", as_math(decay, ".3f"), "the slope, as math"),
+       ("bw-relu-c-md", as_math(P.relu_c, ".1f"), "c, as math"))
 
 # %% [markdown]
 # With an opposing quadratic term ($c < 0$) both students unlearn. Checked: ReLU comes to
@@ -548,7 +566,7 @@ show_figure(fig, "fig-bw-relu")
 # ```{glue:figure} fig-bw-relu
 # :name: fig-bw-relu
 #
-# Reduced ODE, teacher $\He_1 + c\He_2$ with $c =$ {glue:text}`bw-relu-c:.1f`,
+# Reduced ODE, teacher $\He_1 + c\He_2$ with $c =$ {glue:md}`bw-relu-c-md:myst`,
 # $\eps =$ {glue:text}`bw-eps:.2f`. The centred ReLU (dashed) unlearns completely,
 # $\kappa \sim t^{-1/3}$; ReLU's constant mode stops the slide at the interior maximum
 # of $R$ (dotted).
@@ -556,7 +574,7 @@ show_figure(fig, "fig-bw-relu")
 #
 # Both students unlearn (both criteria say so), but ReLU stops at $\kappa =$
 # {glue:text}`bw-relu-rest:.3f`, the rest point of its slow flow, while the centred ReLU
-# keeps going with slope {glue:text}`bw-relu-slope:.3f` in log-log: the $-1/3$ law of a
+# keeps going with slope {glue:md}`bw-relu-slope-md:myst` in log-log: the $-1/3$ law of a
 # primary nonlinear term opposing the student's.
 
 # %% [markdown]

@@ -45,7 +45,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import integrate as sint
 
-from lib.display import plural, report, show_figure, show_params, table
+from lib.display import Md, plural, report, show_figure, show_params, table
 from lib.hermite import HermiteSeries, polynomial, relu, tanh
 from lib.manifold import CriticalManifold, measure_exit
 from lib.plotting import (
@@ -229,8 +229,11 @@ ax.streamplot(kk, aa, dk, da, color="0.82", density=1.1, linewidth=0.7)
 draw_manifold(ax, M, a_max=a_top)  # branches of M0, by the fast eigenvalue
 styles = ("-", "--", "-.", (0, (1, 1)))
 for i, (a0, tr) in enumerate(trajs.items()):
-    ax.plot(tr.kappa, tr.a, color=a0_color(a0), ls=styles[i % 4], lw=2.4,
-            label=f"$a_0$ = {a0:g}")
+    col = a0_color(a0)
+    if a0 > 2.5:  # plasma turns pale gold near 3: darken it
+        col = tuple(0.6 * x for x in col[:3])
+    ax.plot(tr.kappa, tr.a, color=col, ls=styles[i % 4], lw=2.4,
+            label=f"$a_0$ = {a0:g}", zorder=5)  # above the branches
 ax.plot([1], [A1], "o", ms=9, color=PALETTE[6], label="transcritical point")
 if has_rest:
     ax.plot([P.c / P.s], [P.s / P.c], "*", ms=15, color=PALETTE[2],
@@ -300,7 +303,14 @@ if has_rest:
     assert rest.size == 1 and abs(rest[0] - P.c / P.s) < 1e-10
 else:
     assert rest.size == 0
-report(("dich-rest", rest[0] if rest.size else np.nan, "rest point", ".4f"))
+below = ks < (rest.max() if rest.size else 0.0)
+report(
+    ("dich-rest", rest[0] if rest.size else np.nan, "rest point", ".4f"),
+    ("dich-slow-below", dk_slow[below].max() if below.any() else np.nan,
+     "largest dkappa/dtau below the rest point", ".1e"),
+    ("dich-slow-max", np.abs(dk_slow).max(), "largest |dkappa/dtau|",
+     ".2f"),
+)
 
 # %% [markdown]
 # The only rest point is $\kcirc =$ {glue:text}`dich-rest:.4f` $= c/s$
@@ -319,7 +329,7 @@ ax[1].axhline(0, color="0.5", lw=0.8)
 ax[1].set(xlabel="alignment $\\kappa$",
           ylabel="$d\\kappa/d\\tau$ on $a = A(\\kappa)$")
 if rest.size:
-    ax[0].legend(loc="lower center")
+    ax[0].legend(loc="lower left")
 show_figure(fig, "fig-dich-profile")
 
 # %% [markdown]
@@ -328,7 +338,10 @@ show_figure(fig, "fig-dich-profile")
 #
 # Top: the explained-variance profile $R(\kappa)$ of the running example, maximal at
 # $\kcirc = c/s$ (dashed). Bottom: the slow flow on the interior branch, in slow
-# time: positive below $\kcirc$, negative above, as {eq}`eq-dich-climb` says.
+# time: positive below $\kcirc$, negative above, as {eq}`eq-dich-climb` says. Below
+# $\kcirc$ it is tiny, at most {glue:md}`dich-slow-below:myst` against
+# {glue:text}`dich-slow-max:.2f` in absolute value above, so on this scale it looks like
+# zero there.
 # ```
 #
 # ## The delayed loss of stability
@@ -461,14 +474,15 @@ table(
     ["$\\eps$", "$\\eps t_{\\rm exit}$", "$a$ at the exit",
      "$\\log_{10}\\min(1-\\kappa)$"],
     np.c_[eps_arr, ex[:, 0] * eps_arr, ex[:, 1], lgap / np.log(10)],
-    caption="Measured exits from kappa > level, and the depth of the dip.",
+    caption=f"Measured exits from $\\kappa > {P.level:g}$, and the depth "
+    "of the dip.",
     name="tab-dich-exits",
     fmt=[".4g", ".4f", ".4f", ".1f"],
 )
 
 # %% [markdown]
 # {numref}`tab-dich-exits` lists the exits and the depth of the dip. The minimum gap
-# reaches $10^{x}$ with $x =$ {glue:text}`dich-lgap-min:.1f` at the smallest $\eps$, far
+# reaches {glue:md}`dich-lgap-pow:myst` at the smallest $\eps$, far
 # below anything a float64 $\kappa$ can resolve next to 1 (about $10^{-16}$) and, for
 # the smallest values of $\eps$, below the smallest float64 number altogether. This is why
 # the integrator works in $\vartheta = \operatorname{artanh}\kappa$: it never forms the
@@ -493,6 +507,8 @@ report(
     ("dich-lgap-min", lgap[-1] / np.log(10),
      "log10 min(1-kappa), smallest eps", ".1f"),
     ("dich-theta-min", theta_dip, "artanh(kappa) at the dip", ".0f"),
+    ("dich-lgap-pow", Md(f"$10^{{{lgap[-1] / np.log(10):.1f}}}$"),
+     "min(1-kappa), smallest eps"),
 )
 if delayed:
     seen = np.isfinite(ex[:, 1])
@@ -515,8 +531,8 @@ if delayed:
         assert dev_a[j] < dev_a[np.flatnonzero(seen)[0]]
 
 # %% [markdown]
-# At the smallest $\eps$ the measured exit is within {glue:text}`dich-dev-min:.1e` of
-# $a_{\rm exit}$ and within {glue:text}`dich-dev-t-min:.1e` of its slow time: the exits
+# At the smallest $\eps$ the measured exit is within {glue:md}`dich-dev-min:myst` of
+# $a_{\rm exit}$ and within {glue:md}`dich-dev-t-min:myst` of its slow time: the exits
 # converge to the entry-exit prediction, far beyond the naive one. The depth of the dip is
 # predicted too: by {eq}`eq-dich-entry-exit`, $\eps\log\min\delta = -I + O(\eps)$, the
 # $O(\eps)$ term being $\eps\log\delta_{\rm in}$. So
@@ -616,7 +632,8 @@ table(
      "exit $a$ in $\\vartheta$",
      "$\\log_{10}\\min(1-\\kappa)$ in $\\vartheta$"],
     [(eps, *v) for eps, v in naive.items()],
-    caption="Integration in kappa (naive) against one in artanh kappa.",
+    caption="Integration in $\\kappa$ (naive) against one in "
+    "$\\operatorname{artanh}\\kappa$.",
     name="tab-dich-naive",
     fmt=[".4g", ".4f", ".1e", ".4f", ".1f"],
 )
@@ -738,7 +755,8 @@ if has_rest and delayed:
 # *Step 1.* With $a_0 < A(\kappa)$ on $[\kappa_0, 1]$ and $H' > 0$,
 # $g(\kappa, a_0) = \tfrac12 H'(\kappa)(A(\kappa) - a_0) > 0$, so the layer flow
 # $\dot\kappa = a_0(1-\kappa^2) g$ increases $\kappa$ monotonically to the rest point
-# $\kappa = 1$, which attracts ($\lambda = -2a_0 g(1, a_0) < 0$). Tikhonov's theorem
+# $\kappa = 1$. That rest point attracts, since there $\lambda = -2a_0 g(1, a_0) < 0$.
+# Tikhonov's theorem
 # applies on this compact, normally hyperbolic piece: rigorous as $\eps \to 0$.
 #
 # *Step 2.* On $\kappa = 1$ the slow flow {eq}`eq-fs-a-on-1`, $da/d\tau = \phi(1) -
@@ -843,10 +861,13 @@ report(
     ("dich-n-agree", int((verdict == seen_r).sum()),
      "verdict = integration"),
     ("dich-n-late", int(late.sum()), "late exits (after the horizon)"),
-    ("dich-late-dR", float(np.max(np.abs(rows[late, 3]), initial=0.0)),
-     "largest |R'(1)| among them", ".3f"),
     ("dich-n-disagree", int((~agree).sum()), "finite-eps disagreements"),
 )
+n_late = int(late.sum())
+late_txt = "none among these pairs" if n_late == 0 else (
+    f"{plural(n_late, 'pair')} here, with $|R'(1)|$ at most "
+    f"{np.max(np.abs(rows[late, 3])):.3f}")
+report(("dich-late-text", Md(late_txt), "late exits, in words"))
 assert not np.any(seen_r[late])  # the late ones have not unlearned yet
 
 # %% [markdown]
@@ -854,12 +875,11 @@ assert not np.any(seen_r[late])  # the late ones have not unlearned yet
 # to unlearn, and verdict and integration agree in {glue:text}`dich-n-agree` cases. Two
 # kinds of discrepancy can occur, and we count them apart.
 #
-# - *Late exits* (their number here: {glue:text}`dich-n-late`): $R'(1) < 0$ but small (largest
-#   $|R'(1)|$ among them: {glue:text}`dich-late-dR:.3f`), so $A(1)$ and $\abar$ nearly
-#   coincide and the predicted exit comes after the horizon. Near-critical pairs unlearn
-#   only on very long time scales: the dichotomy is sharp as a statement about
-#   $t \to \infty$, not at any fixed time. The assert checks that none of them has
-#   unlearned before its predicted exit.
+# - *Late exits* ({glue:md}`dich-late-text:myst`): $R'(1) < 0$ but small, so $A(1)$ and
+#   $\abar$ nearly coincide and the predicted exit comes after the horizon. Near-critical
+#   pairs unlearn only on very long time scales: the dichotomy is sharp as a statement
+#   about $t \to \infty$, not at any fixed time. For any such pair the assert checks that
+#   it has not unlearned before its predicted exit.
 # - *Finite-$\eps$ failures* (their number here: {glue:text}`dich-n-disagree`): the integration at
 #   $\eps = 0.01$ disagrees with the $\eps \to 0$ prediction. We rerun them with $\eps$
 #   ten times smaller (`pair_redo`).
@@ -875,13 +895,21 @@ kg = np.linspace(P.pair_kappa0, 1, 400)
 k_bottleneck = [kg[np.argmin(CriticalManifold(dyns[i]).A(kg))] for i in bad]
 k_final = [dyns[i].integrate(P.pair_kappa0, P.pair_a0, t_pair).kappa[-1]
            for i in bad]
-report(("dich-n-redo-ok", int(sum(redo_ok)), "agree at the smaller eps"))
+eps_redo = P.pair_redo * P.pair_eps
+redo_txt = (
+    "Here there are no such failures; had there been any, the cell above "
+    f"would have rerun them at $\\eps = {eps_redo:g}$ and checked that they "
+    "agree with the verdict." if not bad.size else
+    f"At $\\eps = {eps_redo:g}$ "
+    + ("it agrees" if bad.size == 1 else f"all {bad.size} of them agree")
+    + " with the verdict (the assert checks it).")
+report(("dich-n-redo-ok", int(sum(redo_ok)), "agree at the smaller eps"),
+       ("dich-redo-text", Md(redo_txt), "the reruns, in words"))
 assert all(redo_ok)
 assert all(kf < kb < 1 for kf, kb in zip(k_final, k_bottleneck))
 
 # %% [markdown]
-# At $\eps = 0.001$ every one of them agrees with the verdict (the assert checks it). Such
-# failures are finite-$\eps$ effects of the *first* step of the proof: their interior
+# {glue:md}`dich-redo-text:myst` Such failures are finite-$\eps$ effects of the *first* step of the proof: their interior
 # branch $A(\kappa)$ has a minimum at some $\kappa < 1$, not far above $a_0$ (a
 # bottleneck, where $g \propto A - a_0$ is small; the assert checks that the
 # $\eps = 0.01$ run ended below it), so the alignment crosses it slowly; meanwhile $a$
@@ -953,7 +981,7 @@ table(
 # %% [markdown]
 # The verdicts match the integrations ({numref}`fig-dich-real`). For $\He_1 - 0.1\He_3$
 # the exit is predicted at slow time {glue:text}`dich-t3-tau:.1f`, because
-# $\abar - a_{\rm exit} =$ {glue:text}`dich-t3-gap:.1e`: the delay is long, but it ends,
+# $\abar - a_{\rm exit}$ is only {glue:md}`dich-t3-gap:myst`: the delay is long, but it ends,
 # and the network then slides toward the maximiser of $R$ at $\kappa =$
 # {glue:text}`dich-t3-rest:.3f`. The cell checks, for each teacher, that a network
 # predicted to keep the feature keeps it (when $a_0 < A(1)$, so that it aligned first),
@@ -987,8 +1015,9 @@ for name, (Mr, v, tr_, tx) in real.items():
         t_x = measure_exit(tr_, P.level)[0] * P.real_eps
         t_naive = Mr.naive_onset_time(P.a0, 1.0)
         checked = small_eps and P.level > k_br  # the conditions hold
-        print(f"{name}: exit at tau {t_x:.2f}, predicted {tx:.2f}, "
-              f"checked: {checked}")
+        verdict_txt = "checked" if checked else "unchecked (conditions fail)"
+        print(f"{name}: exit at tau {t_x:.2f}, predicted {tx:.2f}\n"
+              f"  ({verdict_txt})")
         if checked:
             assert abs(t_x - tx) < 0.25 * (tx - t_naive)  # as predicted
 
@@ -1002,7 +1031,7 @@ for i, (name, (_, v, tr_, tx)) in enumerate(real.items()):
         ax.axvline(tx, color=PALETTE[i], ls=":", lw=1.2)
 ax.set(xlabel=f"slow time $\\tau = \\varepsilon t$ ($\\varepsilon$ = "
        f"{P.real_eps:g})", ylabel="alignment $\\kappa$")
-ax.legend(loc="lower left")
+ax.legend(loc="lower right")
 show_figure(fig, "fig-dich-real")
 
 # %% [markdown]
@@ -1171,7 +1200,9 @@ if delayed:
 # :class: dropdown
 # ```
 #
-# The attraction stored is $\Psi(A(1)) = \int_{a_0}^{A(1)}(\dots)$, which shrinks as $a_0$
+# The attraction stored is
+# $\Psi(A(1)) = \int_{a_0}^{A(1)} \frac{2b\,g(1, b)}{\phi(1) - bH(1)}\,db$, which
+# shrinks as $a_0$
 # approaches $A(1)$; less has to be spent after $A(1)$, so the exit comes sooner. In
 # formulas: $\Psi(a_{\rm exit}) = 0$ with $\Psi' > 0$ at $a_0$ and $\Psi' < 0$ at
 # $a_{\rm exit}$ gives $da_{\rm exit}/da_0 < 0$. The entries must lie below $A(1)$, and

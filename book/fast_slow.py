@@ -47,7 +47,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import integrate
 
-from lib.display import report, show_figure, show_params, table
+from lib.display import Md, report, show_figure, show_params, table
 from lib.hermite import erf, polynomial
 from lib.manifold import CriticalManifold, measure_exit
 from lib.plotting import THEORY, draw_manifold, eps_color, use_book_style
@@ -327,7 +327,8 @@ if aligns:
 # $t = \tau/\eps$). The integrator of `ReducedDynamics` works in
 # $\vartheta = \operatorname{artanh}\kappa$, so that the tiny distance $1 - \kappa$ reached
 # on $\kappa = 1$ is never rounded away (the next chapter shows what goes wrong otherwise).
-# {numref}`tab-fs-exits` lists where each run leaves $\kappa > $ `level`.
+# {numref}`tab-fs-exits` lists where each run leaves $\kappa >$
+# {glue:text}`fs-level:.2f`.
 
 # %%
 eps_arr = np.sort(np.array(P.eps_list, float))[::-1]  # largest first
@@ -342,7 +343,8 @@ for eps in eps_arr:
 table(
     ["$\\eps$", "exit slow time $\\eps t_{\\rm exit}$", "$a$ at the exit"],
     exit_rows + [("limit", lim.tau_exit, lim.a_exit)],
-    caption="Where each run leaves kappa > level, and the singular limit.",
+    caption=f"Where each run leaves $\\kappa > {P.level:g}$, and the "
+    "singular limit.",
     name="tab-fs-exits",
     fmt=[".4g", ".4f", ".4f"],
 )
@@ -504,11 +506,28 @@ report(
      ".3f"),
 )
 ratio = err / eps_arr[:, None]
+trend = ["grows" if r[-1] > r[0] else "falls" for r in ratio.T]
+closer = all(abs(b - 1) <= abs(a - 1)
+             for a, b in zip(slopes_all, slopes_small))
+report(
+    ("fs-trend-a", trend[0], "e_a / eps as eps falls"),
+    ("fs-trend-kappa", trend[1], "e_kappa / eps as eps falls"),
+    ("fs-trend-exit", trend[2], "e_exit / eps as eps falls"),
+    ("fs-r-a-0", ratio[0, 0], "e_a / eps, largest eps", ".3f"),
+    ("fs-r-a-1", ratio[-1, 0], "e_a / eps, smallest eps", ".3f"),
+    ("fs-r-kappa-0", ratio[0, 1], "e_kappa / eps, largest eps", ".3f"),
+    ("fs-r-kappa-1", ratio[-1, 1], "e_kappa / eps, smallest eps", ".3f"),
+    ("fs-r-exit-0", ratio[0, 2], "e_exit / eps, largest eps", ".3f"),
+    ("fs-r-exit-1", ratio[-1, 2], "e_exit / eps, smallest eps", ".3f"),
+    ("fs-closer", "all three slopes are" if closer
+     else "not every slope is", "slopes closer to 1 on the smaller half"),
+)
 table(
     ["$\\eps$", "$e_a$", "$e_\\kappa$", "$e_{\\rm exit}$", "$e_a/\\eps$",
      "$e_\\kappa/\\eps$", "$e_{\\rm exit}/\\eps$"],
     np.c_[eps_arr, err, ratio],
-    caption="Errors against the singular limit, and the errors over eps.",
+    caption="Errors against the singular limit, and the errors over "
+    "$\\eps$.",
     name="tab-fs-errors",
     fmt=[".4g", ".2e", ".2e", ".2e", ".3f", ".3f", ".3f"],
 )
@@ -518,11 +537,18 @@ table(
 # {glue:text}`fs-slope-kappa:.3f` (for $e_\kappa$) and {glue:text}`fs-slope-exit:.3f`
 # (for the exit time); over the smaller half they are
 # {glue:text}`fs-slope-small-a:.3f`, {glue:text}`fs-slope-small-kappa:.3f` and
-# {glue:text}`fs-slope-small-exit:.3f`. The sup-errors have slopes a little below one over
-# the whole list and closer to one on the smaller half: the ratio $e/\eps$ still grows at
-# the largest $\eps$ but levels off as $\eps$ decreases. Every error shrinks as $\eps$
-# does; the cell below checks it for $e_a$ (the other two errors are not defined for every
-# parameter: $e_\kappa$ and $e_{\rm exit}$ need an exit).
+# {glue:text}`fs-slope-small-exit:.3f`: {glue:text}`fs-closer` closer to one on the
+# smaller half. A slope below one shows up in the table as a ratio $e/\eps$ that grows as
+# $\eps$ decreases, a slope above one as a ratio that falls. From the largest $\eps$ of the
+# list to the smallest, $e_a/\eps$ {glue:text}`fs-trend-a` from
+# {glue:text}`fs-r-a-0:.3f` to {glue:text}`fs-r-a-1:.3f`, $e_\kappa/\eps$
+# {glue:text}`fs-trend-kappa` from {glue:text}`fs-r-kappa-0:.3f` to
+# {glue:text}`fs-r-kappa-1:.3f`, and $e_{\rm exit}/\eps$ {glue:text}`fs-trend-exit` from
+# {glue:text}`fs-r-exit-0:.3f` to {glue:text}`fs-r-exit-1:.3f`: over this list the
+# errors are not yet in their asymptotic regime, and the smaller values of $\eps$ below
+# decide the rate. Every error shrinks as $\eps$ does; the cell below checks it for $e_a$
+# (the other two errors are not defined for every parameter: $e_\kappa$ and
+# $e_{\rm exit}$ need an exit).
 
 # %%
 assert np.all(np.diff(err[:, 0]) < 0)  # e_a shrinks with eps
@@ -656,7 +682,7 @@ if aligns:
     ax.loglog(eps_arr, C_L * eps_arr, color=THEORY, ls=":",
               label="$C_{\\rm L}\\,\\varepsilon$ (initial layer)")
 ax.set(xlabel="$\\varepsilon$", ylabel="error against the singular limit")
-ax.legend(loc="lower right")
+ax.legend(loc="upper left")
 show_figure(fig, "fig-fs-err")
 
 # %% [markdown]
@@ -698,8 +724,8 @@ if exits and aligns:
 # and the teacher $\sstar = \He_1 + 0.3\He_3$. Both are odd, so $\phi$ has only odd
 # powers and $H$ only even ones; the chapter on scaling laws studies this class in detail.
 # The claims are those of the running example: the limit leaves $\kappa = 1$ when the
-# alignment phase reaches it ($a_0 < A(1)$ for this pair), and the error in $a$ is
-# $O(\eps)$.
+# alignment phase reaches it, which it does for this pair since $a_0 < A(1)$, and the
+# error in $a$ is $O(\eps)$.
 
 # %%
 teacher_erf = polynomial(0, 1, 0, P.c3_erf)
@@ -763,8 +789,8 @@ show_figure(fig, "fig-fs-erf")
 #
 # Erf student against the teacher $\He_1 + 0.3\He_3$ ($\kappa_0 = 0.01$, $a_0 = 0.1$).
 # Top: alignment against slow time for $\eps$ from 0.05 to 0.0005, with the singular limit
-# (dashed). Bottom: sup-error $e_a$ in $a$ against $\eps$, over `eps_list` and further down
-# (`eps_tiny`).
+# (dashed). Bottom: sup-error $e_a$ in $a$ against $\eps$, over the same list of $\eps$
+# and over the three smaller values $2\times10^{-4}$, $10^{-4}$ and $5\times10^{-5}$.
 # ```
 #
 # ## Summary
@@ -788,8 +814,8 @@ show_figure(fig, "fig-fs-erf")
 # :label: ex-fs-a0
 #
 # A larger initial second-layer weight mitigates unlearning. Take $a_0$ between $A(1)$
-# and $\acirc = s/c$ (`a0_large`, by default $2$; here $A(1) =$ {glue:text}`fs-A1:.2f`
-# and $\acirc =$ {glue:text}`fs-acirc:.2f`). Where does the first jump land now, does
+# and $\acirc = s/c$ (`a0_large`, by default $2$; here {glue:md}`fs-A1-eq:myst` and
+# {glue:md}`fs-acirc-eq:myst`). Where does the first jump land now, does
 # the singular limit still visit $\kappa = 1$, and how much does it unlearn? Check that
 # the trajectory for $\eps = 0.005$ (`eps_check`) stays within $O(\eps)$ of it outside
 # the first jump.
@@ -823,6 +849,9 @@ report(
     ("fs-a2-drop", lim2.kappa_branch - P.c / P.s, "kappa_b - c/s", ".3f"),
     ("fs-full-drop", 1 - P.c / P.s, "1 - c/s", ".1f"),
     ("fs-acirc", P.s / P.c if P.c else np.inf, "s/c", ".2f"),
+    ("fs-acirc-eq", Md(f"$\\acirc = {P.s / P.c:.2f}$" if P.c
+                       else "$\\acirc = \\infty$"), "s/c, typeset"),
+    ("fs-A1-eq", Md(f"$A(1) = {A1:.2f}$"), "A(1), typeset"),
     (None, gap2 / P.eps_check, "sup |kappa - limit| / eps, outside the jump",
      ".3f"),
 )

@@ -11,7 +11,7 @@
 # ---
 
 # %% [markdown]
-# # Two insights: the data's nonlinearity and the initial scale
+# # Two insights: the nonlinearity of the data and the initial scale
 #
 # The abstract of {cite}`imai2026dichotomy` draws two practical lessons from its fast-slow
 # analysis: (i) the strength of the primary nonlinear term of the data induces feature
@@ -58,7 +58,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import optimize
 
-from lib.display import report, show_figure, show_params, table
+from lib.display import Md, plural, report, show_figure, show_params, table
 from lib.hermite import erf, polynomial, tanh
 from lib.manifold import CriticalManifold
 from lib.plotting import (
@@ -227,7 +227,8 @@ report(
 # $c \le 0$, $R' < 0$ on $(0, 1]$ and $\kappa$ falls to $0$ whatever $a_0$ (as $t^{-1/3}$
 # for $c < 0$, as $t^{-1/4}$ for $c = 0$); for $c \ge s$, $R' \ge 0$ and $\kappa$ rises
 # to $1$. (The exit from $\kappa = 1$ is delayed, but it does happen when
-# $A(1) < \abar$, that is when $c < s$.)
+# $A(1) < \abar$, that is when $c < s$; here $\abar = \phi(1)/H(1)$ is the value
+# toward which $a$ grows while $\kappa = 1$, as in {doc}`dichotomy`.)
 # ```
 #
 # For small $a_0$ the proposition reduces to the general criterion of the
@@ -371,7 +372,7 @@ report(
 # {numref}`fig-ins-c2` collects the scan.
 
 # %% tags=["remove-output"]
-fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(6.6, 10.0), sharex=True)
+fig, (ax1, ax2, ax3) = plt.subplots(3, 1, figsize=(6.6, 7.5), sharex=True)
 col = ordered_colors(3)
 ax1.plot(cs, res.kappa_max, ":", color=col[0], label="peak")
 ax1.plot(cs, res.kappa[:, i_mid], "o-", ms=4, color=col[1],
@@ -382,8 +383,9 @@ ax1.plot(cs, limit, "--", color=THEORY,
          label=r"$\kappa^\circ$ ($t\to\infty$)")
 ax1.plot(cs[neg], law_end, "-.", color=PALETTE[1],
          label=r"law $(6\varepsilon s|c|t)^{-1/3}$")
-ax1.set(ylabel=r"alignment $\kappa$", title="how far")
-ax1.legend(loc="lower right", ncols=2)
+ax1.set(ylabel=r"alignment $\kappa$", title="how far", ylim=(-0.04, 1.5),
+        yticks=np.linspace(0, 1, 6))
+ax1.legend(loc="upper center", ncols=3, fontsize=9.5, columnspacing=1.0)
 ax2.semilogy(cs[unl], res.t_max[unl], "o-", ms=4, color=KAPPA,
              label=r"peak time $t_{\max}$")
 ax2.semilogy(cs, t_star, "--", color=THEORY, label=r"naive onset $t^*$")
@@ -444,7 +446,7 @@ amount = {T: scan[T].unlearned for T in horizons}
 
 
 def landing(a0):
-    """kappa_land of eq-ins-delta: 1 below A(1), else the root of A = a0."""
+    """The landing point: 1 below A(1), else the root of A = a0."""
     if a0 <= A1:
         return 1.0
     return optimize.brentq(lambda x: man.A(x) - a0, 1e-6, 1.0)
@@ -513,8 +515,8 @@ table(
 # alignment. {doc}`infinite_width` tests that reduction across neurons and finds two
 # limits to it. Above $\acirc$ the fast phase lands below $\kcirc$, where the symmetric
 # solution is unstable: a network started with $a_0 > s/c$ spreads its neurons into a
-# population of zero loss with mean alignment $1/a_0$
-# ({eq}`eq-iw-spread-landing`) instead of creeping up the branch to $\kcirc$. At the
+# population of zero loss with mean alignment $1/a_0$, by
+# {eq}`eq-iw-spread-landing`, instead of creeping up the branch to $\kcirc$. At the
 # other end, a neuron that starts below $\kappa_j = -a_0/\sqrt{\eps}$ is trapped and ends
 # near $\kappa = -1$, so "small $a_0$" means $a_0 \gg \sqrt{\eps/d}$ in a network of
 # dimension $d$.
@@ -540,7 +542,7 @@ for i, a in enumerate(P.a0_marks):
     ax1.semilogx(t_show, tr.kappa, color=a0_color(a), ls=lines[i % 4],
                  label=f"$a_0 = {a:g}$")
 if 0 < kappa_c < 1:
-    ax1.axhline(kappa_c, color=THEORY, ls="--", lw=1,
+    ax1.axhline(kappa_c, color=THEORY, ls="--", lw=0.7, zorder=1,
                 label=r"$\kappa^\circ$")
 ax1.set(xlabel="time $t$", ylabel=r"alignment $\kappa$",
         title="trajectories")
@@ -563,7 +565,8 @@ show_figure(fig, "fig-ins-a0")
 # :name: fig-ins-a0
 #
 # Insight (ii) in the running example ($s = $ {glue:text}`ins-s:.2f`,
-# $c = $ {glue:text}`ins-c:.2f`). Top: the alignment for four initial scales $a_0$.
+# $c = $ {glue:text}`ins-c:.2f`). Top: the alignment for four initial scales $a_0$
+# (thin dashed: $\kcirc$; the curve of a run started at $a_0 = \acirc$ lies on it).
 # Bottom: the unlearned amount against $a_0$ at three horizons, and the prediction
 # {eq}`eq-ins-delta`. Below $A(1)$ the fast phase reaches $\kappa \approx 1$ and the
 # whole distance $1 - \kcirc$ is unlearned; between $A(1)$ and $\acirc$ the network
@@ -629,15 +632,24 @@ report(
     ("ins-bad-ca", int(bad.sum()), "points that disagree"),
     ("ins-bad-ca-far", int((bad & ~near).sum()), "... away from it"),
     ("ins-T", P.horizon, "horizon T", ".0f"),
+    ("ins-dc", cg[1] - cg[0], "grid spacing in c", ".3f"),
 )
 assert agree_far > 0.98
+n_ca, n_bad, n_bad_far = int(valid.sum()), int(bad.sum()), int(
+    (bad & ~near).sum())
+if n_bad == 0:
+    ca_text = (f"The classifications agree on all {n_ca} grid points. The "
+               "theory names the places where they could differ:")
+else:
+    ca_text = (
+        f"The classifications agree on {n_ca - n_bad} of the {n_ca} grid "
+        f"points; {plural(n_bad, 'point')} disagree"
+        f"{'s' if n_bad == 1 else ''} ({n_bad_far} away from the "
+        "boundary). The disagreements lie where the theory puts them:")
+report(("ins-ca-text", Md(ca_text), "in words"))
 
 # %% [markdown]
-# The classifications agree on {glue:text}`ins-agree-ca:.3f` of the
-# {glue:text}`ins-n-ca` grid points, and on {glue:text}`ins-agree-ca-far:.3f` of those
-# away from the boundary; {glue:text}`ins-bad-ca` points disagree,
-# {glue:text}`ins-bad-ca-far` of them away from the boundary. The disagreements lie where
-# the theory puts them: just below the curve $a_0 = s/c$, where the predicted amount
+# {glue:md}`ins-ca-text:myst` just below the curve $a_0 = s/c$, where the predicted amount
 # $\Delta(a_0)$ tends to zero and drops below the threshold $\Delta_{\min}$ (and where the
 # $O(\eps)$ growth of $a$ during the fast phase lowers the landing point a little), and
 # just left of $c = s$, where the delayed exit from $\kappa = 1$ comes after the horizon
@@ -687,8 +699,10 @@ show_figure(fig, "fig-ins-phase-ca")
 # unlearning to its left and below. Left of $c = 0$ the theory predicts complete
 # unlearning for every $a_0$, but a large $a_0$ lands the network at a small alignment
 # $\approx 1/a_0$, so the amount is small. Orange: the integrated boundary, where the
-# amount crosses $\Delta_{\min}$. Crosses: grid points where the integrated and predicted
-# classifications differ.
+# amount crosses $\Delta_{\min}$, interpolated between grid points $c$ apart by
+# {glue:text}`ins-dc:.3f`: near $c = s$ it can lie up to one spacing right of the
+# theory's line although no grid point there unlearns. Crosses: grid points where the
+# integrated and predicted classifications differ.
 # ```
 
 # %% [markdown]
@@ -741,14 +755,23 @@ report(
 )
 assert agree_cs_far > 0.98 and np.all(S2[bad_cs] > C2[bad_cs])
 assert np.all(pred_cs[bad_cs])  # late, never the reverse
+n_bad_cs = int(bad_cs.sum())
+if n_bad_cs:
+    gap_cs = float((S2 - C2)[bad_cs].max())
+    cs_text = (f"{plural(n_bad_cs, 'point')} disagree"
+               f"{'s' if n_bad_cs == 1 else ''}, all at most {gap_cs:.3f} "
+               "above the diagonal. Each is")
+else:
+    cs_text = "No point disagrees. A disagreement would be"
+report(("ins-cs-text", Md(cs_text), "in words"))
 
 # %% [markdown]
 # The integrated classification agrees with the prediction on
 # {glue:text}`ins-agree-cs:.3f` of the grid and on {glue:text}`ins-agree-cs-far:.3f` of
-# the points away from the boundary. Every disagreement is a point with $c_2 < s_2$ that
-# the theory says unlearns but that has not yet left $\kappa \approx 1$ at the horizon
-# ($s_2 - c_2 \le$ {glue:text}`ins-bad-cs-gap:.3f`): the delayed exit of the slow passage
-# through the transcritical point takes longer than $T$ when $A(1)$ is close to $\abar$.
+# the points away from the boundary. {glue:md}`ins-cs-text:myst` a point with
+# $c_2 < s_2$ that the theory says unlearns but that has not yet left
+# $\kappa \approx 1$ at the horizon: the delayed exit of the slow passage through the
+# transcritical point takes longer than $T$ when $A(1)$ is close to $\abar$.
 # {numref}`fig-ins-phase-cs` shows the diagram.
 
 # %% tags=["remove-output"]

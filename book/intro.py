@@ -107,8 +107,8 @@ class Params(NamedTuple):
 
 
 P = Params()
-if "CI" in os.environ:  # continuous integration: the same (cheap) sizes
-    P = P._replace()
+if "CI" in os.environ:  # continuous integration: same sizes,
+    P = P._replace()  # the defaults are already cheap (two ODEs)
 show_params(P)
 
 # %% [markdown]
@@ -123,6 +123,11 @@ traj = dyn.integrate(P.kappa0, P.a0, np.linspace(0, P.t_end, P.n_t))
 peak = int(np.argmax(traj.kappa))
 rest = manifold.rest_points()  # where the slow flow can rest (maybe nowhere)
 kappa_rest = rest[0] if rest.size else np.nan
+# the loss the slow flow approaches: at the rest point (kappa, A(kappa)),
+# or, without one, the lowest loss of any shared alignment in (0, 1]
+k_grid = np.linspace(1e-3, 1, 2001)
+loss_limit = (dyn.loss(kappa_rest, manifold.A(kappa_rest)) if rest.size
+              else dyn.loss(k_grid, dyn.phi(k_grid) / dyn.H(k_grid)).min())
 report(
     ("intro-peak-kappa", traj.kappa[peak], "peak alignment", ".4f"),
     ("intro-peak-t", traj.t[peak], "reached at time t", ".0f"),
@@ -153,6 +158,7 @@ if story:
     assert traj.kappa[peak] > 0.9  # the feature is learned ...
     assert traj.kappa[-1] < traj.kappa[peak] - 1e-3  # ... then unlearned
     assert traj.kappa[-1] > kappa_rest  # still on its way down to c/s
+    assert np.all(traj.loss > loss_limit)  # ... and its loss to the limit
 
 # %% [markdown]
 # The figure below plots the trajectory.
@@ -164,10 +170,14 @@ ax1.plot(traj.t, traj.a, color=A, label=r"second-layer weight $a$")
 if rest.size:
     ax1.axhline(kappa_rest, ls=":", c="0.4", label=r"$\kappa^\circ$")
 ax1.set(ylabel="value", title="learning, then unlearning")
-ax1.legend(loc="lower right")
-ax2.plot(traj.t, traj.loss - traj.loss.min(), color=LOSS)
+top = max(traj.kappa.max(), traj.a.max())
+ax1.set_ylim(top=1.35 * top)  # room for the legend above the curves
+ax1.legend(loc="upper left", ncols=3)
+gap = traj.loss - loss_limit
+ax2.plot(traj.t[gap > 0], gap[gap > 0], color=LOSS)
 ax2.set(yscale="log", xlabel=r"training time $t$ ($\eta \times$ steps)",
-        ylabel="loss − final loss", title="the loss decreases throughout")
+        ylabel=r"$L - L(\kappa^\circ, a^\circ)$",
+        title="the loss decreases throughout")
 show_figure(fig, "fig-intro-story")
 
 # %% [markdown]
@@ -180,8 +190,9 @@ show_figure(fig, "fig-intro-story")
 # {glue:text}`intro-peak-kappa:.4f` at $t \approx$ {glue:text}`intro-peak-t:.0f` (feature
 # learning) and then decays toward $\kappa^\circ =$ {glue:text}`intro-kappa-rest:.2f`, reaching
 # {glue:text}`intro-final-kappa:.3f` at $t =$ {glue:text}`intro-t-end:.0f` (feature
-# unlearning). Bottom: the loss decreases all along: unlearning is not a failure of the
-# optimiser but the way it finds a better fit.
+# unlearning). Bottom: the loss minus its value at the rest point
+# $(\kappa^\circ, a^\circ) = (c/s, s/c)$ that the slow flow approaches; it decreases all
+# along: unlearning is not a failure of the optimiser but the way it finds a better fit.
 # ```
 #
 # {numref}`fig-intro-story` is the whole phenomenon. The rest of the book explains it:
@@ -263,8 +274,8 @@ show_figure(fig, "fig-intro-story")
 #
 # - `make lab` opens the chapters as notebooks in JupyterLab, in the book's own virtual
 #   environment: run them, change them, save them (the `.py` file is written back).
-# - `make book` builds this website, executing every chapter at full size; `make pdf`
-#   builds the same book as a PDF, and `make students` an edition without solutions.
+# - `make book` builds the book as a website, executing every chapter at full size;
+#   `make pdf` builds it as a PDF, and `make students` an edition without solutions.
 # - `make test` runs the library's tests and every cell of every chapter; with the
 #   environment variable `CI` set, chapters shrink their sizes to run in seconds.
 # - Each chapter has one parameters cell near its top. Change a default and rerun: the
@@ -283,17 +294,17 @@ show_figure(fig, "fig-intro-story")
 #   unlearns part of it while its loss keeps decreasing ({numref}`fig-intro-story`).
 # - The book reconstructs, in its own model, the analysis announced in the abstract of
 #   {cite}`imai2026dichotomy`. Every claim is computed and checked; all are derived
-#   except three steps named at the top of this page (the large-dimension limit, the
-#   entry-exit theorem, the finite-batch closure).
+#   except three steps named in the first box of this introduction (the
+#   large-dimension limit, the entry-exit theorem, the finite-batch closure).
 #
 # ## Exercises
 #
 # ```{exercise}
 # :label: ex-intro-teacher
 #
-# Raise the teacher's second coefficient above the student's, to $c = s + 0.1$ ($0.6$
-# for the running example), and integrate again. Does the network still unlearn?
-# Compare $\kappa$ at the end with its peak.
+# Raise the teacher's second coefficient above the student's, to $c = s + 0.1$, that
+# is $c = 0.6$ for the running example, and integrate again. Does the network still
+# unlearn? Compare $\kappa$ at the end with its peak.
 # ```
 #
 # ```{solution-start} ex-intro-teacher

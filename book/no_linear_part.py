@@ -58,7 +58,7 @@ from typing import NamedTuple
 import matplotlib.pyplot as plt
 import numpy as np
 
-from lib.display import report, show_figure, show_params, table
+from lib.display import Md, report, Sci, show_figure, show_params, table
 from lib.hermite import polynomial
 from lib.information import (
     alignment_floor,
@@ -94,6 +94,24 @@ from lib.simulate import simulate_network
 from lib.sweep import integrate_batch
 
 use_book_style()
+
+
+def tex(x, fmt=".0e"):
+    """A number in scientific notation as LaTeX, e.g. 10^{8}, no dollars."""
+    return Sci(x, fmt)._repr_markdown_().strip("$")
+
+
+def series(coeffs):
+    """Hermite coefficients as LaTeX, e.g. He_1 + 0.5 He_2 (no dollars)."""
+    out = ""
+    for k, c in enumerate(coeffs):
+        if c == 0:
+            continue
+        mag = "" if abs(c) == 1 else f"{abs(c):g}"
+        sign = ("-" if c < 0 else "") if not out else (
+            " - " if c < 0 else " + ")
+        out += f"{sign}{mag}\\He_{{{k}}}" if k else f"{sign}{abs(c):g}"
+    return out or "0"
 
 
 class Params(NamedTuple):
@@ -214,10 +232,10 @@ even4 = pair(polynomial(0, 0, 1, 0, P.c4), polynomial(0, 0, 1, 0, P.s4))
 odd3 = pair(polynomial(0, 0, 1, P.c3), polynomial(0, 0, 1, P.s3))
 mixed = pair(polynomial(0, 0, 1, 0, P.even_c4), polynomial(*P.even_student))
 examples = [  # (teacher, student) as the text writes them
-    ("He$_2$", "He$_1$ + $s$He$_2$", split),
-    ("He$_2$ + $c_4$He$_4$", "He$_2$ + $s_4$He$_4$", even4),
-    ("He$_2$ + $c_3$He$_3$", "He$_2$ + $s_3$He$_3$", odd3),
-    ("He$_2$ + $c_4$He$_4$", "He$_1$ + He$_2$/2 + He$_4$/4", mixed),
+    ("$\\He_2$", "$\\He_1 + s\\He_2$", split),
+    ("$\\He_2 + c_4\\He_4$", "$\\He_2 + s_4\\He_4$", even4),
+    ("$\\He_2 + c_3\\He_3$", "$\\He_2 + s_3\\He_3$", odd3),
+    ("$\\He_2 + c_4\\He_4$", f"${series(P.even_student)}$", mixed),
 ]
 rows = []
 for teacher, student, dyn in examples:
@@ -227,8 +245,9 @@ for teacher, student, dyn in examples:
 table(
     ["teacher", "student", "$m$", "$j$", "near 0"],
     rows,
-    caption="The pairs of this chapter, their classes (m, j), and the kind "
-    "of the slow flow near kappa = 0 (lib.scaling.scaling_law).",
+    caption="The pairs of this chapter, their classes $(m, j)$, and the "
+    "kind of the slow flow near $\\kappa = 0$ "
+    "(from `lib.scaling.scaling_law`).",
     name="tab-nl-pairs",
     fmt=[None, None, "d", "d", None],
 )
@@ -330,16 +349,19 @@ if sp1.kind == "logarithmic":
         ("nl-ts-tiny", T_ode[-1], "search time at kappa0 = 1e-8", ".1f"),
     )
 table(
-    ["$d$", "$\\kappa_0$", "$t_{\\rm s}$", "increment", "C",
+    ["$d$", "$\\kappa_0$", "$t_{\\rm s}$", "increment", "$C$",
      "$a$ at $t_{\\rm s}$"],
-    list(zip(dims_ode, k0_ode, T_ode, incr, const, a_at_T))
+    [(f"${tex(d)}$", f"${tex(k0)}$", *rest) for d, k0, *rest
+     in zip(dims_ode, k0_ode, T_ode, incr, const, a_at_T)]
     if sp1.kind == "logarithmic" else [],
-    caption="The search phase of one alignment from kappa0 = d^(-1/2): the "
-    "time $t_{\\rm s}$ at which kappa reaches 1/2, its increment per factor "
-    "10 in 1/kappa0, the constant "
-    "$C = t_{\\rm s} - \\log(1/\\kappa_0)/\\lambda$, and a at $t_{\\rm s}$.",
+    caption="The search phase of one alignment from "
+    "$\\kappa_0 = d^{-1/2}$: the time $t_{\\rm s}$ at which $\\kappa$ "
+    f"reaches ${P.level:g}$, its increment per factor $10$ in "
+    "$1/\\kappa_0$, the constant "
+    "$C = t_{\\rm s} - \\log(1/\\kappa_0)/\\lambda$, and $a$ at "
+    "$t_{\\rm s}$.",
     name="tab-nl-search-ode",
-    fmt=[".0e", ".0e", ".2f", ".3f", ".3f", ".3f"],
+    fmt=[None, None, ".2f", ".3f", ".3f", ".3f"],
 )
 
 # %% [markdown]
@@ -401,7 +423,7 @@ ax.axhline(P.level, color="0.5", lw=0.8, ls=":")
 ax.set(xlabel="time $t$", ylabel=r"alignment $\kappa$", ylim=(1e-9, 2),
        title="one alignment leaves $\\kappa = 0$ after "
        "$\\log d/(2\\lambda)$")
-ax.legend(ncol=2, loc="lower right")
+ax.legend(loc="center right")  # clear of the curves at late times
 show_figure(fig, "fig-nl-search-ode")
 
 # %% [markdown]
@@ -497,8 +519,9 @@ for i, ((m, j), (c, s)) in enumerate(pairs):
         law=classify(dyn).law.kind))
 rows = []
 for (m, j), st in stats.items():
+    err = max(abs(x["slope"] - (2 * m - 2 * j)) for x in st)
     rows.append((
-        f"({m}, {j})", max(abs(x["slope"] - (2 * m - 2 * j)) for x in st),
+        f"$({m}, {j})$", f"${tex(err, '.1e')}$",
         sum(x["fell"] for x in st), sum(x["final"] < P.collapse for x in st),
         sum(x["law"] == "complete" for x in st),
         min((x["floor"] for x in st if x["dropped"]), default=np.nan),
@@ -507,21 +530,19 @@ table(
     ["$(m, j)$", "slope error", "fell", "collapsed", "complete", "min floor",
      "min final"],
     rows,
-    caption=f"Random Hermite pairs, {P.n_pairs} per class (m, j): largest "
-    "error of the slope of log R against 2m - 2j; how many fell after "
-    "their peak, collapsed, have a complete law; smallest floor and "
-    "smallest final alignment.",
+    caption=f"Random Hermite pairs, {P.n_pairs} per class $(m, j)$: "
+    "largest error of the slope of $\\log R$ against $2m - 2j$; how many "
+    "fell after their peak, collapsed, have a complete law; smallest "
+    "floor and smallest final alignment.",
     name="tab-nl-classes",
-    fmt=[None, ".1e", "d", "d", "d", ".3f", ".4f"],
+    fmt=[None, None, "d", "d", "d", ".3f", ".4f"],
 )
 
 # %% [markdown]
 # {numref}`tab-nl-classes` reads row by row. The slope of $\log R$ near $0$ is
-# $2m - 2j$ in every class. Pairs of every class can fall after their peak (partial
-# unlearning is common). Of the {glue:text}`nl-n-pairs` pairs,
-# {glue:text}`nl-n-collapsed` end below $\kappa = 0.05$ at $t = 10^8$, and
-# {glue:text}`nl-n-collapsed-mj` of them have $m = j$ (with a slow field of the
-# complete kind near $0$, the column "complete law"). For $m > j$ the floor
+# $2m - 2j$ in every class. {glue:md}`nl-fell-text:myst` {glue:md}`nl-coll-text:myst`
+# The column "complete" counts the pairs whose slow field near $0$ is of the
+# complete kind. For $m > j$ the floor
 # {eq}`eq-nl-floor` computed from the final loss is positive: the alignment can never
 # fall below it, however long the run. The checks below (the slope, and the floor at
 # every checkpoint) hold for any sample of pairs.
@@ -530,6 +551,37 @@ table(
 all_st = [(mj, x) for mj, st in stats.items() for x in st]
 n_coll = sum(x["final"] < P.collapse for _, x in all_st)
 n_coll_mj = sum(x["final"] < P.collapse for (m, j), x in all_st if m == j)
+
+
+def listing(items):
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(items)
+    return items[0] if len(items) == 1 else (
+        ", ".join(items[:-1]) + " and " + items[-1])
+
+
+fell = [f"$({m}, {j})$" for (m, j), st in stats.items()
+        if any(x["fell"] for x in st)]
+kept = [f"$({m}, {j})$" for (m, j), st in stats.items()
+        if not any(x["fell"] for x in st)]
+if not fell:
+    fell_text = "No pair falls after its peak in this sample."
+elif not kept:
+    fell_text = "Pairs of every class fall after their peak."
+else:
+    fell_text = (f"Pairs fall after their peak in the classes "
+                 f"{listing(fell)}, none in {listing(kept)}.")
+where = (f"below $\\kappa = {P.collapse:g}$ at $t = {tex(P.pair_t)}$")
+if n_coll == 0:
+    coll_text = f"None of the {len(all_st)} pairs ends {where}."
+else:
+    verb = "ends" if n_coll == 1 else "end"
+    mj = ("it has" if n_coll == 1 else f"all {n_coll} have"
+          ) if n_coll_mj == n_coll else (
+        f"{n_coll_mj} of them {'has' if n_coll_mj == 1 else 'have'}"
+        if n_coll_mj else "none of them has")
+    coll_text = (f"Of the {len(all_st)} pairs, {n_coll} {verb} {where}, "
+                 f"and {mj} $m = j$.")
 report(
     ("nl-n-pairs", len(all_st), "random pairs"),
     ("nl-n-collapsed", n_coll, "collapsed below the threshold"),
@@ -540,6 +592,11 @@ for (m, j), x in all_st:
     assert x["held"], (m, j)  # never below the floor of eq-nl-floor
     if m > j and x["dropped"]:
         assert x["floor"] > 0, (m, j)  # a positive floor: partial at most
+
+# %% tags=["remove-output"]
+# the sentences the prose quotes (printed in Jupyter, hidden on the page)
+report(("nl-fell-text", Md(fell_text), "after the peak"),
+       ("nl-coll-text", Md(coll_text), "collapsed"))
 
 # %% [markdown]
 # ## The scaling laws of the class $m = j$
@@ -626,7 +683,7 @@ for (m, j), x in all_st:
 # $X^{m+\ell} = \tfrac{m+\ell}{m}\,b_\ell\,\eps t/r_m$, it is
 # $a \simeq r_m X^m(1 + e/X)$ with a constant $e$ built from the next coefficients of
 # $A$ and $F$. We integrate the two pairs of the class $(2, 2)$ to $t =$
-# {glue:text}`nl-t-end:.0e`.
+# {glue:md}`nl-t-end:myst`.
 
 # %%
 T_law = np.geomspace(1.0, P.t_end, P.n_law)
@@ -635,6 +692,7 @@ EVEN4 = "He$_2$ + $c_4$He$_4$ vs He$_2$ + $s_4$He$_4$"
 ODD3 = "He$_2$ + $c_3$He$_3$ vs He$_2$ + $s_3$He$_3$"
 laws = {EVEN4: even4, ODD3: odd3}
 SHORT = {EVEN4: "He4", ODD3: "He3"}
+SHORT_MD = {EVEN4: "$\\He_4$", ODD3: "$\\He_3$"}
 law_traj, rows = {}, []
 for name, dyn in laws.items():
     law = scaling_law(dyn)
@@ -648,19 +706,21 @@ for name, dyn in laws.items():
         print(f"{name}: class {law.kind}, no power law")
         continue
     ga, gk = local_exponent(T_law, tr.a), local_exponent(T_law, tr.kappa)
-    rows.append((SHORT[name], law.order, law.exponent_a, ga[i8], ga[-1],
+    rows.append((SHORT_MD[name], law.order, law.exponent_a, ga[i8], ga[-1],
                  tr.a[i8] / law.a(T_law[i8], P.eps),
                  tr.a[-1] / law.a(T_law[-1], P.eps),
                  tr.a[i8] / law.a_corrected(T_law[i8], P.eps)))
 report(("nl-t-end", P.t_end, "final time", ".0e"))
+t8 = f"$t = {tex(T_law[i8])}$"
 table(
-    ["pair", "l", "m/(m+l)", "local 1e8", "local end", "law 1e8",
-     "law end", "corr. 1e8"],
+    ["pair", "$\\ell$", "$m/(m+\\ell)$", f"local, {t8}", "local, end",
+     f"law, {t8}", "law, end", f"corr., {t8}"],
     rows,
-    caption="The class m = j = 2 (the He4 and He3 pairs): the power l of "
-    "the slow field, the exponent m/(m + l) of a, the local exponent "
-    "d log a / d log t at t = 1e8 and at the end, a divided by the law "
-    "(eq-nl-law) at 1e8 and at the end, and by the corrected law at 1e8.",
+    caption="The class $m = j = 2$ (the $\\He_4$ and $\\He_3$ pairs): the "
+    "power $\\ell$ of the slow field, the exponent $m/(m + \\ell)$ of $a$, "
+    f"the local exponent $d\\log a/d\\log t$ at {t8} and at the end, $a$ "
+    "divided by the law {eq}`eq-nl-law` at the same two times, and $a$ "
+    f"divided by the corrected law at {t8}.",
     name="tab-nl-law",
     fmt=[None, "d", ".4f", ".4f", ".4f", ".4f", ".4f", ".4f"],
 )
@@ -669,7 +729,7 @@ table(
 # The exponents converge slowly, as the proposition warns: at $t = 10^8$ the alignment
 # is still about {glue:text}`nl-kappa-1e8:.2f` and the local exponent of $a$ is
 # {glue:text}`nl-local-1e8:.3f` for the pair with $u_3 < 0$ (predicted $0.4$). At
-# $t =$ {glue:text}`nl-t-end:.0e` both local exponents are within $0.01$ of the law and
+# $t =$ {glue:md}`nl-t-end:myst` both local exponents are within $0.01$ of the law and
 # both prefactors within $2\,\%$; the first correction already brings the prefactor of
 # the $u_3 < 0$ pair within {glue:text}`nl-corr-1e8:.1f` % at $t = 10^8$. (For the even
 # pair the correction vanishes: $A$ and $F$ are even functions of $\kappa$, and its
@@ -730,7 +790,7 @@ show_figure(fig, "fig-nl-law")
 # $\He_2 + 0.3\He_3$, $u_3 < 0$) and $1/3$ ($\He_2 - 0.05\He_4$ against
 # $\He_2 + 0.5\He_4$, $u_3 = 0$). Bottom: $a$ divided by the law {eq}`eq-nl-law`
 # (thick) and by the corrected law (thin; the same curve for the even pair). Both
-# approach $1$ only as $\kappa$ does $0$, over decades.
+# approach $1$ only as $\kappa$ approaches $0$, over decades.
 # ```
 
 # %% [markdown]
@@ -910,11 +970,11 @@ report(
 )
 table(
     ["$d$", "seed", "$p$", "$\\overline{|\\kappa_j|}$", "$\\bar a$",
-     "two pops", "loss", "two pops"],
+     "$\\bar a$, two pops", "loss", "loss, two pops"],
     rows[:, [0, 1, 2, 3, 5, 6, 10, 11]],
-    caption=f"The sign split at t = {P.horizon:g}: networks against two "
-    f"populations with the networks' own p (one alignment: a = "
-    f"{rows[0, 7]:.3f}, loss {rows[0, 12]:.3f}).",
+    caption=f"The sign split at $t = {P.horizon:g}$: networks against two "
+    f"populations with the networks' own $p$ (one alignment: $a = "
+    f"{rows[0, 7]:.3f}$, loss ${rows[0, 12]:.3f}$).",
     name="tab-nl-split",
     fmt=[".0f", ".0f", ".3f", ".4f", ".3f", ".3f", ".4f", ".4f"],
 )
@@ -977,7 +1037,8 @@ ax2.axhline(S_lim, color="0.5", ls=":", lw=1)
 ax1.set(ylabel=r"rms of $\kappa_j$", title=f"teacher He$_2$, $d = {d0}$")
 ax2.set(xlabel="time $t$", ylabel=r"mean weight $\bar a$")
 ax1.legend(loc="center right")
-ax2.legend(loc="center right")
+ax2.set_ylim(0, max(1.1 * S_lim, ax2.get_ylim()[1]))
+ax2.legend(loc="upper left", bbox_to_anchor=(0, 0.88))  # under S_lim
 show_figure(fig, "fig-nl-split")
 
 # %% [markdown]
@@ -1084,8 +1145,8 @@ for a0, dims in ((P.a0, P.dims), (P.a0_high, P.dims_high)):
 table(
     ["$a_0$", "$d$", "networks", "spread", "two pops", "one κ"],
     search_rows,
-    caption="Search times $t_{\\rm s}$, at which the rms of the kappa_j "
-    "reaches 1/2: "
+    caption="Search times $t_{\\rm s}$, at which the rms of the "
+    f"$\\kappa_j$ reaches ${P.level:g}$: "
     "networks (mean and spread over seeds), two populations, one "
     "alignment.",
     name="tab-nl-search-net",
@@ -1129,6 +1190,22 @@ for a0, dims in ((P.a0, P.dims), (P.a0_high, P.dims_high)):
                       d, meas, window_rate(run.t, two, 2 * a0 * split.u[2]),
                       window_rate(run.t, one, search_phase(split, a0).rate)))
 rate_rows = np.array(rate_rows)
+s_net, s_pred, s_one = rate_rows[1, [1, 3, 4]]
+spread_txt = f"$1/(2\\lambda_{{\\rm spread}}) = {s_pred:.3f}$"
+one_txt = (f"$1/(2\\lambda(a_0)) = {s_one:.3f}$" if np.isfinite(s_one)
+           else "$1/(2\\lambda(a_0)) = \\infty$")
+if not np.isfinite(s_net):
+    slope_text = (
+        "Only one $d$ is run at this $a_0$, so the slope of the search "
+        "time against $\\log d$ is not measured at these sizes (the two "
+        f"predictions are {spread_txt} and {one_txt}).")
+elif abs(s_net - s_pred) < abs(s_net - s_one):
+    slope_text = (f"The slope of their search time against $\\log d$, "
+                  f"${s_net:.3f}$, follows {spread_txt}, not {one_txt}.")
+else:
+    slope_text = (f"The slope of their search time against $\\log d$, "
+                  f"${s_net:.3f}$, lies closer to {one_txt} than to "
+                  f"{spread_txt}.")
 report(
     ("nl-rate-hi", P.rate_hi, "end of the linear phase (rms)", ".1f"),
     ("nl-slope-net-hi", rate_rows[1, 1], "network slope, a0_high", ".3f"),
@@ -1148,8 +1225,8 @@ table(
     caption="Slopes $dt_{\\rm s}/d\\log d$ of the search time: networks, "
     "two "
     "populations and one alignment, fitted over the dimensions run, and "
-    "the two predictions 1/(2 lambda_spread) (at the networks' learning "
-    "rate) and 1/(2 lambda(a0)).",
+    "the two predictions $1/(2\\lambda_{\\rm spread})$ (at the networks' "
+    "learning rate) and $1/(2\\lambda(a_0))$.",
     name="tab-nl-slopes",
     fmt=[".2f", ".3f", ".3f", ".3f", ".3f", ".3f"],
 )
@@ -1168,16 +1245,18 @@ table(
     fmt=[".2f", ".0f", ".3f", ".3f", ".3f"],
 )
 
+# %% tags=["remove-output"]
+# the sentences the prose quotes (printed in Jupyter, hidden on the page)
+report(("nl-slope-text", Md(slope_text), "slopes, a0_high"))
+
 # %% [markdown]
 # At $a_0 =$ {glue:text}`nl-a0-high:.1f` the networks grow at
 # {glue:text}`nl-rate-net-hi:.3f` per unit time: the spread rate of
 # {eq}`eq-nl-spread` (two populations, fitted the same way:
 # {glue:text}`nl-rate-pred-hi:.3f`), not the one-alignment rate
-# {glue:text}`nl-rate-one-hi:.3f`. The slope of their search time against $\log d$
-# ({glue:text}`nl-slope-net-hi:.3f` when more than one $d$ is run) follows
-# $1/(2\lambda_{\rm spread}) =$ {glue:text}`nl-slope-pred-hi:.3f`, not
-# {glue:text}`nl-slope-one-hi:.3f`. At $a_0 = 0.1$ the two predictions differ by $5\,\%$
-# and the networks cannot tell them apart; both describe the $\log d$ growth. The
+# {glue:text}`nl-rate-one-hi:.3f`. {glue:md}`nl-slope-text:myst`
+# At $a_0 = 0.1$ the two predictions differ by $5\,\%$ and the networks cannot tell
+# them apart; both describe the $\log d$ growth. The
 # checks: every measured rate within $10\,\%$ of the two populations', every fitted
 # slope within $20\,\%$ of the slope of two populations over the same dimensions
 # (at small $d$ the $O(1)$ term of {eq}`eq-nl-search-net` still depends on $d$, for
@@ -1228,7 +1307,7 @@ if (search_phase(split, P.a0_beyond).kind == "trapped"
 # %% [markdown]
 # The networks reach a root-mean-square alignment of
 # {glue:text}`nl-beyond-net:.3f` (two populations: {glue:text}`nl-beyond-pop:.3f`)
-# while one alignment has decayed to {glue:text}`nl-beyond-one:.1e`.
+# while one alignment has decayed to {glue:md}`nl-beyond-one:myst`.
 #
 # **Width and batch.** What a finite network adds to {eq}`eq-nl-linear-net`: $N$
 # enters through the diagonal term (a rate correction $a_0^2v_1/N$) and through the
@@ -1258,6 +1337,23 @@ two_nb = pop_inf.integrate_split(P.dim_nb**-0.5, P.a0_high, 0.5, run.t)
 rate_two_nb = window_rate(run.t, two_nb.kappa_rms, rate)
 by_width = nb_rows[nb_rows[:, 1] == P.batch_ratio]
 by_ratio = nb_rows[nb_rows[:, 0] == P.width]
+if len(by_width) > 1:
+    width_text = (
+        f"Here the search time spreads over seeds by "
+        f"${by_width[0, 6]:.2f}$ at $N = {by_width[0, 0]:.0f}$ and by "
+        f"${by_width[-1, 6]:.2f}$ at $N = {by_width[-1, 0]:.0f}$.")
+else:
+    width_text = (f"Only one width, $N = {by_width[0, 0]:.0f}$, is run at "
+                  "these sizes, so the table shows no trend in $N$.")
+if len(by_ratio) > 1:
+    lo, hi = by_ratio[np.argmin(by_ratio[:, 1])], by_ratio[
+        np.argmax(by_ratio[:, 1])]
+    batch_text = (
+        f"Here the rate spreads over seeds by ${lo[4]:.2f}$ at "
+        f"$B/d = {lo[1]:.0f}$ and by ${hi[4]:.2f}$ at $B/d = {hi[1]:.0f}$.")
+else:
+    batch_text = (f"Only one batch size, $B/d = {by_ratio[0, 1]:.0f}$, is "
+                  "run at these sizes.")
 report(
     ("nl-dim-nb", P.dim_nb, "d of the scans", ".0f"),
     ("nl-nb-two", rate_two_nb, "rate of two populations (same fit)", ".3f"),
@@ -1275,25 +1371,27 @@ table(
      "spread"],
     nb_rows,
     caption="Growth rate and search time $t_{\\rm s}$ of networks against "
-    "width N "
-    "and batch size B (means and spreads over seeds; beta = eta d / B).",
+    "the width $N$ and the batch size $B$ (means and spreads over seeds; "
+    "$\\beta = \\eta d/B$).",
     name="tab-nl-nb",
     fmt=[".0f", ".0f", ".4f", ".3f", ".3f", ".2f", ".2f"],
 )
 
+# %% tags=["remove-output"]
+# the sentences the prose quotes (printed in Jupyter, hidden on the page)
+report(("nl-nb-width-text", Md(width_text), "the width scan"),
+       ("nl-nb-batch-text", Md(batch_text), "the batch scan"))
+
 # %% [markdown]
-# {numref}`tab-nl-nb` against the rate of two populations fitted the same way,
-# {glue:text}`nl-nb-two:.3f`. The width does not change the rate; it sets how much the
-# search time varies from seed to seed (from {glue:text}`nl-nb-ts-spread-N0:.2f` at the
-# smallest $N$ to {glue:text}`nl-nb-ts-spread-N1:.2f` at the largest), because the root
-# mean square of $N$ initial alignments fluctuates by about $(2N)^{-1/2}$ of itself.
-# Small batches scatter the measured rate (a spread of
-# {glue:text}`nl-nb-rspread-B0:.2f` over seeds at the smallest $B/d$, against
-# {glue:text}`nl-nb-rspread-B1:.2f` at the largest): the noise kicks each $\kappa_j$ by a
-# random amount that the growth then amplifies, and the renormalisation onto the
-# sphere pulls every $\kappa_j$ in by a relative $O(\beta a_0^2)$ per unit time, a few
-# percent here. At the default $B/d$ and above, the mean rate is that of two
-# populations:
+# {numref}`tab-nl-nb` sets the networks' rates against the rate of two populations
+# fitted the same way, {glue:text}`nl-nb-two:.3f`. The width does not change the rate;
+# it sets how much the search time varies from seed to seed, because the root mean
+# square of $N$ initial alignments fluctuates by about $(2N)^{-1/2}$ of itself.
+# {glue:md}`nl-nb-width-text:myst` Small batches scatter the measured rate: the
+# noise kicks each $\kappa_j$ by a random amount that the growth then amplifies.
+# {glue:md}`nl-nb-batch-text:myst` The renormalisation onto the sphere pulls every
+# $\kappa_j$ in by a relative $O(\beta a_0^2)$ per unit time, a few percent here. At
+# the default $B/d$ and above, the mean rate is that of two populations:
 
 # %%
 for width, ratio, _, r_mean, *_ in nb_rows:
@@ -1339,13 +1437,14 @@ pops_m = [pop_mixed.integrate_split(P.even_dim**-0.5, P.a0, p, run_m.t)
           for p in ss_m.p]
 mixed_rows = [("networks", ss_m.abs_kappa.mean(), run_m.a_mean[:, -1].mean(),
                run_m.loss[:, -1].mean()),
-              ("two populations (width N)",
+              ("two populations (width $N$)",
                np.mean([p.abs_kappa[-1] for p in pops_m]),
                np.mean([p.a_mean[-1] for p in pops_m]),
                np.mean([p.loss[-1] for p in pops_m])),
               ("one alignment", one_m.kappa[-1], one_m.a[-1],
                one_m.loss[-1]),
-              ("one alignment, best possible", k_best, "", L_one_best)]
+              ("one alignment, best possible", k_best, np.nan,
+               L_one_best)]
 T_mir = np.geomspace(1.0, P.t_end, P.n_law)
 tr_mir = mir.integrate(P.kappa0_law, P.a0, T_mir)
 print(f"one alignment: class {law_one.kind}; mirror populations: class "
@@ -1365,10 +1464,11 @@ report(
     ("nl-even-horizon", P.even_horizon, "horizon of the networks", ".0f"),
 )
 table(
-    ["", "$\\overline{|\\kappa_j|}$", "$\\bar a$", "loss"],
+    ["model", "$\\overline{|\\kappa_j|}$", "$\\bar a$", "loss"],
     mixed_rows,
-    caption=f"He2 + ({P.even_c4:g}) He4 against the student "
-    f"{P.even_student} (Hermite coefficients) at the networks' horizon.",
+    caption=f"The teacher ${series((0, 0, 1, 0, P.even_c4))}$ against the "
+    f"student ${series(P.even_student)}$, at the networks' horizon "
+    f"$t = {P.even_horizon:g}$.",
     name="tab-nl-mixed",
     fmt=[None, ".3f", ".3f", ".4f"],
 )
@@ -1379,9 +1479,9 @@ table(
 # $t =$ {glue:text}`nl-even-horizon:.0f`, are already below that alignment
 # (mean $|\kappa_j| =$ {glue:text}`nl-mixed-net-k:.3f`) and below that loss
 # ({glue:text}`nl-mixed-net-loss:.3f`): no state of one alignment describes them. The
-# mirror populations, integrated to $t =$ {glue:text}`nl-t-end:.0e`, follow the law of
-# the even pair, with exponent {glue:text}`nl-mixed-exp:.4f` and $a$ within
-# {glue:text}`nl-mixed-ratio:.4f` of the law at the end. The checks, whenever the mirror
+# mirror populations, integrated to $t =$ {glue:md}`nl-t-end:myst`, follow the law of
+# the even pair, with exponent {glue:text}`nl-mixed-exp:.4f`; at the end $a$ divided by
+# the law is {glue:text}`nl-mixed-ratio:.4f`. The checks, whenever the mirror
 # populations are of the complete kind and one alignment is not:
 
 # %%
@@ -1434,7 +1534,7 @@ if np.isclose(fit2, odd3.teacher.norm2()) and one_o.kappa[-1] < 0.9:
 # %% [markdown]
 # At $t =$ {glue:text}`nl-odd-horizon:.0f` every network has mean $|\kappa_j|$ of at
 # least {glue:text}`nl-odd-net-k:.3f` and a loss of at most
-# {glue:text}`nl-odd-net-loss:.1e`: they split by sign, as two populations do
+# {glue:md}`nl-odd-net-loss:myst`: they split by sign, as two populations do
 # ({glue:text}`nl-odd-pop-k:.4f`), and fit the teacher. One alignment is down to
 # $\kappa =$ {glue:text}`nl-odd-one-k:.3f` with a loss of
 # {glue:text}`nl-odd-one-loss:.3f`, on its way to $0$. For this pair the scaling law of
@@ -1482,8 +1582,10 @@ report(
 table(
     ["$a_0$", "peak $\\kappa$", "final $\\kappa$", "unlearned"],
     list(zip(P.a0_list, scan_a.kappa_max, scan_a.kappa[:, -1], unl_a)),
-    caption="Insight (ii) in the class (2, 2): the unlearned amount against "
-    "a0 (He2 + c4 He4 against He2 + s4 He4, c4 partial).",
+    caption="Insight (ii) in the class $(2, 2)$: the unlearned amount "
+    f"against $a_0$ (${series((0, 0, 1, 0, P.c4_partial))}$ against "
+    f"${series((0, 0, 1, 0, P.s4))}$), at the horizon "
+    f"$t = {tex(P.t_insight)}$.",
     name="tab-nl-a0",
     fmt=[".2f", ".4f", ".4f", ".4f"],
 )
@@ -1493,7 +1595,7 @@ table(
 # never below $\kcirc = \sqrt{c_4/s_4}$, for $0 < c_4 < s_4$; for $c_4 \le 0$ an
 # alignment still falling at the horizon (no rest point stops it); and, at the partial
 # $c_4$, nothing unlearned once $a_0 \ge \acirc$ (at the horizon
-# {glue:text}`nl-ins-t:.0e`).
+# {glue:md}`nl-ins-t:myst`).
 
 # %%
 i_late = int(np.searchsorted(t_ins, P.t_insight / 10))
@@ -1516,7 +1618,7 @@ if P.s4 > 0:
 fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.6, 6.2))
 ax1.plot(cs / P.s4, scan_c.kappa_max, color=KAPPA, ls="--", label="peak")
 ax1.plot(cs / P.s4, scan_c.kappa[:, -1], color=KAPPA, marker="o", ms=3,
-         label=f"at $t = ${P.t_insight:.0e}")
+         label=f"at $t = {tex(P.t_insight)}$")
 x = np.linspace(1e-3, 1, 200)
 ax1.plot(x, np.sqrt(x), color=THEORY, ls=":", label=r"$\sqrt{c_4/s_4}$")
 ax1.set(xlabel="$c_4/s_4$", ylabel=r"alignment $\kappa$",
@@ -1531,7 +1633,7 @@ if np.isfinite(a_circ):
 ax2.set(xlabel="time $t$", ylabel=r"alignment $\kappa$",
         title=f"insight (ii): $c_4 = {P.c4_partial:g}$, "
         f"$a^\\circ = {a_circ:.2f}$")
-ax2.legend(ncol=2, loc="lower left")
+ax2.legend(ncol=2, loc="lower right")
 show_figure(fig, "fig-nl-insights")
 
 # %% [markdown]
@@ -1562,14 +1664,17 @@ show_figure(fig, "fig-nl-insights")
 report(("nl-speedup", rate_rows[1, 6] / rate_rows[0, 6],
         "network search rate, a0_high over a0", ".1f"))
 table(
-    ["class", "(i) unlearning iff", "(ii) a larger a0"],
-    [("(1, 1)", "c < s; complete: c ≤ 0", "none if a0 ≥ s/c"),
-     ("(2, 2)", "c4 < s4; complete: c4 ≤ 0", "none if a0 ≥ s4/c4"),
-     ("(2, 1), one κ", "never complete", "slower search, trapped"),
-     ("(2, 1), networks", "as the even part", "faster search")],
-    caption="The two insights, class by class (the (2, 1) networks: with "
-    "an even teacher). The (1, 1) row is measured in the insights chapter, "
-    "the others above.",
+    ["class", "(i) unlearning iff", "(ii) a larger $a_0$"],
+    [("$(1, 1)$", "$c < s$; complete: $c \\le 0$",
+      "none if $a_0 \\ge s/c$"),
+     ("$(2, 2)$", "$c_4 < s_4$; complete: $c_4 \\le 0$",
+      "none if $a_0 \\ge s_4/c_4$"),
+     ("$(2, 1)$, one $\\kappa$", "never complete",
+      "slower search, trapped"),
+     ("$(2, 1)$, networks", "as the even part", "faster search")],
+    caption="The two insights, class by class (the $(2, 1)$ networks: "
+    "with an even teacher). The $(1, 1)$ row is measured in the insights "
+    "chapter, the others above.",
     name="tab-nl-insights",
 )
 

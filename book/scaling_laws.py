@@ -222,10 +222,10 @@ for dyn in (run, th):
 orders = range(-1, 5)
 F_run, F_th = branch_expansion(run).F, branch_expansion(th).F
 table(
-    ["power", "running", "tanh"],
+    ["power", f"$c = {P.c:g}$", "tanh"],
     [[f"$\\kappa^{{{k}}}$", F_run.coef(k), F_th.coef(k)] for k in orders],
     caption="Coefficients of the slow field $F$ near $\\kappa = 0$: "
-    f"running example ($c = {P.c:g}$) and tanh against "
+    f"the example with $c = {P.c:g}$ and tanh against "
     "$\\He_1 + 0.3\\He_3$.",
     name="tab-sl-coeffs",
     fmt=[None, ".4g", ".4g"],
@@ -306,7 +306,7 @@ table(
 law_run = scaling_law(run)
 zero = example(0.0)
 law_zero, law_th = scaling_law(zero), scaling_law(th)
-if P.c < 0:  # the class and order ell that eq-sl-theory predicts
+if P.c < 0:  # the class and order ell that the closed forms predict
     expected = ("complete", 2)
 else:
     expected = ("complete", 3) if P.c == 0 else ("bounded", 2)
@@ -345,16 +345,23 @@ report(
 # and $\log\kappa$ against $\log t$ on the last decade, and compare the measured $a$ at the
 # final time with {eq}`eq-sl-law`. The law is asymptotic, and a fit can only recover its
 # exponent once the neglected terms are small on the fitting window: $\kappa$ small (we
-# ask $\kappa <$ `late_kappa`) and the two constants of {eq}`eq-sl-shift`, $\alpha_0$ and
-# $rb_{\ell+1}/(\ell b_\ell)$, small against $a$ (below `late_shift` times $a$). Where
-# that holds (column "late" of {numref}`tab-sl-fits`), the fitted exponents must lie
-# within `tol_exp` of $\pm 1/(\ell+1)$ and $a$ within a few percent of the law. Where it
+# ask $\kappa <$ {glue:text}`sl_late_kappa:g`) and the two constants of
+# {eq}`eq-sl-shift`, $\alpha_0$ and $rb_{\ell+1}/(\ell b_\ell)$, small against $a$
+# (below {glue:text}`sl_late_shift:g` times $a$). Where that holds (column "late" of
+# {numref}`tab-sl-fits`), the fitted exponents must lie
+# within {glue:text}`sl_tol_exp:g` of $\pm 1/(\ell+1)$ and $a$ within a few percent of the law. Where it
 # does not, the chapter checks only that the fit on the last decade is closer to
 # $1/(\ell+1)$ than an early fit.
 
 # %%
 T = np.geomspace(1.0, P.t_end, P.n_t)
 t_fit = P.t_end / 10**P.fit_decades  # the fitting window is [t_fit, t_end]
+report(
+    ("sl_late_kappa", P.late_kappa, "late regime: kappa below", "g"),
+    ("sl_late_shift", P.late_shift, "... and corrections below, times a",
+     "g"),
+    ("sl_tol_exp", P.tol_exp, "claimed accuracy of late exponents", "g"),
+)
 
 
 def fit_law(dyn, tr):
@@ -382,9 +389,9 @@ cases, label, short = {}, {}, {}  # print names, figure labels, table heads
 if law_run.kind == "complete" and P.c != 0:
     name = f"running, c = {P.c:g}"
     cases[name], short[name] = run, f"$c = {P.c:g}$"
-    label[name] = f"running, $c = {P.c:g}$"
+    label[name] = f"$\\mathrm{{He}}_2$ example, $c = {P.c:g}$"
 cases["running, c = 0"] = zero
-label["running, c = 0"] = "running, $c = 0$"
+label["running, c = 0"] = "$\\mathrm{He}_2$ example, $c = 0$"
 short["running, c = 0"] = "$c = 0$"
 name = "tanh, He_1 + 0.3 He_3"
 cases[name], short[name] = th, "tanh"
@@ -413,7 +420,7 @@ table(
     caption=f"Exponents fitted on ${tex_num(t_fit)} \\le t \\le "
     f"{tex_num(P.t_end)}$, and the final $a$ against the law "
     "$Kt^{1/(\\ell+1)}$, "
-    "for the running example and the tanh student.",
+    "for the examples $\\He_1 + c\\He_2$ and the tanh student.",
     name="tab-sl-fits",
 )
 
@@ -437,11 +444,11 @@ report(
     ("sl_tanh_local", tanh_local, "tanh: local exponent at t_end", ".4f"),
     ("sl_tanh_ratio", 100 * abs(fits[name_th][3] - 1),
      "tanh: |a / law - 1| at t_end, %", ".3f"),
-    ("sl_t_end", P.t_end, "final time", ",.0f"),
+    ("sl_t_end", P.t_end, "final time", ".0e"),
 )
 
 # %% [markdown]
-# Up to $t = $ {glue:text}`sl_t_end:,.0f`, every fitted exponent of $a$ and of $\kappa$
+# Up to $t = $ {glue:md}`sl_t_end:myst`, every fitted exponent of $a$ and of $\kappa$
 # lies within {glue:text}`sl_maxdev:.4f` of $\pm1/(\ell+1)$, and the measured $a$ at the
 # final time is within {glue:text}`sl_maxratio:.2f` % of the law {eq}`eq-sl-law`. The tanh
 # student in the $1/4$ class has a fitted exponent {glue:text}`sl_tanh_slope:.4f` on the
@@ -488,7 +495,7 @@ report(
 # $d\log a/d\log t$ and the residuals.
 
 # %% tags=["remove-output"]
-fig, ax = plt.subplots(3, 1, figsize=(6.6, 9.0), sharex=True)
+fig, ax = plt.subplots(3, 1, figsize=(6.6, 7.5), sharex=True)
 styles = ["-", "--", "-."]
 shown = T >= T[-1] / 10 ** (3 * P.fit_decades)  # the last three windows
 for (name, dyn), col, ls in zip(cases.items(), PALETTE, styles):
@@ -504,7 +511,7 @@ ax[0].plot([], [], color=THEORY, ls="--", lw=1,
            label=r"law $Kt^{1/(\ell+1)}$")
 for y in (1 / 3, 1 / 4):
     ax[1].axhline(y, color=THEORY, ls=":", lw=1)
-ax[1].set_ylim(0, 1.0)
+ax[1].set_ylim(0, 1.05)
 ax[0].set(ylabel="second-layer weight $a$", title="growth of $a$")
 ax[1].set(ylabel=r"$d\log a/d\log t$", title="local exponent")
 ax[2].set(xlabel="time $t$", ylabel=r"$a - K t^{1/(\ell+1)}$",
@@ -516,9 +523,10 @@ show_figure(fig, "fig-sl-laws")
 # ```{glue:figure} fig-sl-laws
 # :name: fig-sl-laws
 #
-# Unlearning to $t = $ {glue:text}`sl_t_end:,.0f`. Top: $a(t)$ and the laws
-# {eq}`eq-sl-law` (black, dashed) for the running example with $c < 0$ ($1/3$ class, when
-# $c < 0$), with $c = 0$ ($1/4$ class) and for a tanh student against
+# Unlearning to $t = $ {glue:md}`sl_t_end:myst`. Top: $a(t)$ and the laws
+# {eq}`eq-sl-law` (black, dashed) for the student $\He_1 + s\He_2$ against
+# $\He_1 + c\He_2$ with the chapter's $c < 0$ ($1/3$ class; $c = -0.3$ by default) and
+# with $c = 0$ ($1/4$ class), and for a tanh student against
 # $\He_1 + 0.3\He_3$ ($1/4$ class). Middle: local exponents, which settle on $1/3$ and
 # $1/4$ (dotted) only after several decades. Bottom: the residual $a - Kt^{1/(\ell+1)}$
 # over the last decades, approaching the shift {eq}`eq-sl-shift` (dotted, in each pair's colour).
@@ -694,7 +702,6 @@ NAME_CRELU, NAME_RELU = names[8], names[9]
 # the classes.
 
 # %%
-SUP = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")  # plain-text powers
 rows, tab, tab_fit = {}, [], []
 for key, (name, (te, st)) in zip("ABCDEFGHIJKLMNOP", pairs.items()):
     dyn = pair(te, st)
@@ -708,7 +715,7 @@ for key, (name, (te, st)) in zip("ABCDEFGHIJKLMNOP", pairs.items()):
     rows[name] = (law, ga, gk, ratio, tr, dyn, late)
     kind = law.kind + (f", $\\ell = {law.order}$"
                        if law.kind == "complete" else "")
-    term = f"{law.coefficient:.3g} κ" + str(law.order).translate(SUP)
+    term = f"${law.coefficient:.3g}\\,\\kappa^{{{law.order}}}$"
     tab.append([key, name, kind, term])
     if law.kind == "complete":
         tab_fit.append([key, law.exponent_a, ga, gk, ratio,
@@ -736,7 +743,8 @@ table(
 )
 
 # %% [markdown]
-# In every *complete* row in the late regime the fitted exponents are within `tol_exp`
+# In every *complete* row in the late regime the fitted exponents are within
+# {glue:text}`sl_tol_exp:g`
 # of $\pm 1/(\ell+1)$, for $\ell = 2, 3, 4, 5$, and $a$ is within a few percent of the
 # law; in every other row the alignment settles on a rest point of the slow flow (a critical point
 # of $R$) or on $\kappa = 1$, and the fitted exponents tend to zero.
@@ -760,11 +768,11 @@ print("orders ell checked in the late regime:", ell_late)
 #
 # For the running example with $0 < c < s$, $b_2 = -u_2 = -2sc < 0$: near $\kappa = 0$ the
 # slow flow pushes $a$ back. The slide along the branch stops at the maximiser of $R$,
-# $\kappa^\circ = c/s$ ({doc}`dichotomy`), and the table shows it: with $c = 0.2$ and
+# $\kappa^\circ = c/s$ ({doc}`dichotomy`), and the output below shows it: with $c = 0.2$ and
 # $s = 0.5$ the final alignment is {glue:text}`sl_bounded_k:.4f` $= c/s$. For the tanh
 # student against $\He_1 - 0.3\He_3$ the lowest term $b_3 = -2u_3$ is negative too, and
 # the trajectory does not unlearn at all: it stays at $\kappa = 1$ (final alignment
-# {glue:text}`sl_tanh_neg_k:.6f`). A negative lowest term rules out *complete*
+# {glue:text}`sl_tanh_neg_k:.4f`). A negative lowest term rules out *complete*
 # unlearning; whether partial unlearning happens is the dichotomy of the previous chapter.
 
 # %%
@@ -1021,7 +1029,7 @@ show_figure(fig, "fig-sl-network")
 #   $\kappa \simeq r/a$ ({prf:ref}`prop-sl-law`): $\ell = 2$ (the $1/3$ class) when the
 #   quadratic terms of student and teacher have opposite signs, $\ell = 3$ (the $1/4$
 #   class) for odd pairs with $b_3 > 0$ (such as tanh against $\He_1 + 0.3\He_3$), and
-#   higher $\ell$ for pairs built to cancel more terms. Integrations to $t = $ {glue:text}`sl_t_end:,.0f` match the exponents to
+#   higher $\ell$ for pairs built to cancel more terms. Integrations to $t = $ {glue:md}`sl_t_end:myst` match the exponents to
 #   {glue:text}`sl_maxdev:.4f` and the prefactors to {glue:text}`sl_maxratio:.2f` %, and
 #   the first correction, a constant shift of $a$, is predicted too.
 # - Exponents should be fitted late: the local exponent needs several decades to settle.
@@ -1144,7 +1152,7 @@ report(
     (None, dg.student.coeffs[0], "s_0", ".4f"),
     (None, rest_g[0], "rest point of R", ".4f"),
     (None, tr_g.kappa[-1], "final alignment", ".4f"),
-    (None, lg.arrest_kappa(), "balance (eq-sl-arrest)", ".4f"),
+    (None, lg.arrest_kappa(), "balance of the arrest equation", ".4f"),
 )
 assert abs(dg.student.coeffs[0] - 1 / (2 * np.sqrt(np.pi))) < 1e-6
 assert lg.kind == "arrested" and rest_g.size == 1

@@ -276,7 +276,7 @@ table(["$\\kappa$", "largest MC error", "std. error", "truncation"], rows,
       name="tab-set-mehler", fmt=[".2f", ".1e", ".1e", ".1e"])
 
 # %% [markdown]
-# The largest discrepancy over the grid is {glue:text}`set-mehler-err:.1e` with
+# The largest discrepancy over the grid is {glue:md}`set-mehler-err:myst` with
 # {glue:text}`set-mehler-n` draws of $\xi$ ({numref}`tab-set-mehler`): the Monte Carlo
 # error, plus a truncation error of the series that only shows at alignments close to
 # one, where the damping $\kappa^k$ of the high degrees is weak. {numref}`fig-set-mehler`
@@ -406,24 +406,25 @@ res_sd = (0.5 * a**2 * h.deriv()(kappa**2) * (1 - kappa**2)
 margin = 5 * res_sd
 report(
     ("set-loss-limit", limit, "L(kappa, a), the limit", ".5f"),
-    ("set-loss-diag", diag, "diagonal correction", ".2e"),
+    ("set-loss-diag", diag, "diagonal correction", ".1e"),
     ("set-loss-exact", exact, "L_N, the finite network", ".5f"),
-    ("set-loss-res", residual, "residual L_N - L - diagonal", ".2e"),
-    ("set-loss-res-mean", res_mean, "predicted residual: mean", ".2e"),
-    ("set-loss-res-sd", res_sd, "predicted residual: std", ".2e"),
+    ("set-loss-res", residual, "residual L_N - L - diagonal", ".1e"),
+    ("set-loss-res-mean", res_mean, "predicted residual: mean", ".1e"),
+    ("set-loss-res-sd", res_sd, "predicted residual: std", ".1e"),
 )
 print("diagonal correction larger than the margin:", diag > margin)
 assert abs(residual - res_mean) < margin
 
 # %% [markdown]
 # The limit formula {eq}`eq-set-loss` gives {glue:text}`set-loss-limit:.4f`. The finite
-# network's exact loss is {glue:text}`set-loss-exact:.4f`: the $1/N$ diagonal correction
-# ({glue:text}`set-loss-diag:.1e`) accounts for the difference, and leaves a residual of
-# {glue:text}`set-loss-res:.1e`, against a predicted mean of
-# {glue:text}`set-loss-res-mean:.1e` and standard deviation
-# {glue:text}`set-loss-res-sd:.1e` from {eq}`eq-set-residual`. A Monte Carlo average
-# over random inputs confirms the exact formula {eq}`eq-set-finite-loss` within its
-# standard error (the inputs are drawn in chunks to bound the memory):
+# network's exact loss is {glue:text}`set-loss-exact:.4f`: the $1/N$ diagonal correction,
+# {glue:md}`set-loss-diag:myst`, accounts for the difference, and leaves a residual of
+# {glue:md}`set-loss-res:myst`, against a predicted mean of
+# {glue:md}`set-loss-res-mean:myst` and standard deviation
+# {glue:md}`set-loss-res-sd:myst` from {eq}`eq-set-residual`. A Monte Carlo average
+# over random inputs checks the exact formula {eq}`eq-set-finite-loss` within a few
+# of its standard errors; the assert allows five, and the inputs are drawn in chunks
+# to bound the memory:
 
 # %%
 sq, chunk = [], max(100, 20_000_000 // d)  # at most 2e7 numbers at once
@@ -436,8 +437,14 @@ mc, mc_se = sq.mean(), sq.std() / np.sqrt(sq.size)
 report(
     ("set-loss-mc", mc, "Monte Carlo loss", ".4f"),
     (None, mc_se, "its standard error", ".1e"),
+    ("set-loss-mc-z", abs(mc - exact) / mc_se,
+     "|Monte Carlo - exact| / standard error", ".1f"),
 )
 assert abs(mc - exact) < 5 * mc_se
+
+# %% [markdown]
+# Monte Carlo and the exact formula differ by {glue:text}`set-loss-mc-z:.1f`
+# standard errors.
 
 # %% [markdown]
 # ## The reduced dynamics

@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import html
 import numbers
+import re
 import textwrap
 
-__all__ = ["glue", "show_figure", "report", "table", "Table", "show_params", "plural"]
+import numpy as np
+
+__all__ = ["glue", "show_figure", "report", "table", "Table", "Sci", "Md",
+           "show_params", "plural"]
 
 
 def glue(name: str, value) -> None:
@@ -64,12 +68,83 @@ def show_figure(fig, name: str) -> None:
 
 
 def _format(value, fmt: str | None) -> str:
-    """``value`` as text: strings as they are, integers in full, floats with ``fmt``."""
+    """``value`` as text: strings as they are, integers in full, floats with ``fmt``;
+    a NaN (a quantity not measured at these sizes) as a dash."""
     if isinstance(value, str):
         return value
     if isinstance(value, numbers.Integral) and fmt is None:
         return str(int(value))
+    if value != value:
+        return "\u2013"
     return format(value, fmt or ".4g")
+
+
+class Sci(float):
+    """A float that the book prints in scientific notation as math.
+
+    ``{glue:md}`name:myst``` shows it as :math:`9.4 \\times 10^{-5}` (or :math:`10^{12}`);
+    its text form is the float's, so ``{glue:text}`name:.1e``` and arithmetic still work.
+    ``fmt`` is the precision, e.g. ``".1e"``; :func:`report` glues a ``Sci`` for every
+    number whose format ends in ``e``.
+    """
+
+    def __new__(cls, value, fmt: str = ".1e"):
+        obj = super().__new__(cls, value)
+        obj.fmt = fmt
+        return obj
+
+    def _repr_markdown_(self) -> str:
+        if not np.isfinite(self):
+            return "\u2013" if self != self else f"${'-' if self < 0 else ''}\\infty$"
+        mantissa, exponent = format(float(self), self.fmt).split("e")
+        exponent = int(exponent)
+        if exponent == 0:
+            return f"${mantissa}$"
+        power = f"10^{{{exponent}}}"
+        if float(mantissa) in (1.0, -1.0):
+            return f"${'-' if float(mantissa) < 0 else ''}{power}$"
+        return f"${mantissa} \\times {power}$"
+
+    def __repr__(self) -> str:
+        return repr(float(self))
+
+
+class Md(str):
+    """A generated sentence that may hold math, for ``{glue:md}`name:myst```.
+
+    :func:`report` glues it as it is (Markdown, parsed as MyST where the role says
+    ``:myst``) and prints it broken into lines of at most ``width`` characters, each
+    ``$...$`` kept whole (the printed copy shows the math as plain text, see
+    :meth:`plain`). Build it so that it is true for any outcome (a count of zero
+    included): ``Md(f"all {n} agree" if bad == 0 else f"{bad} of {n} disagree")``.
+    """
+
+    def __new__(cls, text: str, width: int = 56):
+        parts = re.split(r"(\$[^$]*\$)", str(text))
+        kept = "".join(p.replace(" ", "\0") if p.startswith("$") else p for p in parts)
+        return super().__new__(cls, textwrap.fill(kept, width).replace("\0", " "))
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+    def plain(self) -> str:
+        """The sentence as printed text: the math without ``$`` and the common TeX
+        commands as characters (``$\\acirc = 2.5$`` prints as ``a° = 2.5``)."""
+        text = re.sub(r"\$([^$]*)\$", lambda m: _plain_tex(m.group(1)), str(self))
+        return text
+
+
+_TEX_CHARS = {"\\acirc": "a°", "\\kcirc": "κ°", "\\eps": "ε", "\\kappa": "κ",
+              "\\lambda": "λ", "\\times": "×", "\\le": "≤", "\\ge": "≥",
+              "\\bar a": "ā", "\\abar": "ā", "\\,": " ", "\\infty": "∞", "\\He": "He"}
+
+
+def _plain_tex(tex: str) -> str:
+    for command, char in _TEX_CHARS.items():
+        tex = re.sub(re.escape(command) + r"(?![A-Za-z])", char, tex)
+    tex = re.sub(r"\\(?:mathrm|operatorname|text)\{([^}]*)\}", r"\1", tex)
+    tex = re.sub(r"\\([A-Za-z]+)", r"\1", tex)  # any other command: its name
+    return tex.replace("{", "").replace("}", "")
 
 
 def report(*rows, title: str | None = None) -> None:
@@ -78,7 +153,9 @@ def report(*rows, title: str | None = None) -> None:
     Each row is ``(name, value, label)`` or ``(name, value, label, fmt)``: the value is
     glued under ``name`` (for ``{glue:text}`name:fmt```) and printed as ``label  value``
     with the format ``fmt`` (default: integers in full, floats ``".4g"``). ``name`` may
-    be ``None`` for a number that is printed but not quoted.
+    be ``None`` for a number that is printed but not quoted. A number whose format ends
+    in ``e`` is glued as a :class:`Sci`: ``{glue:md}`name:myst``` typesets it as
+    :math:`9.4 \\times 10^{-5}` (a NaN, a quantity not measured, prints as a dash).
     """
     lines = []
     for row in rows:
@@ -89,13 +166,18 @@ def report(*rows, title: str | None = None) -> None:
         if not isinstance(value, str):
             value = float(value) if not isinstance(value, numbers.Integral) else int(value)
         if name is not None:
-            glue(name, value)
-        lines.append((str(label), _format(value, fmt)))
-    width = max((len(label) for label, _ in lines), default=0)
+            sci = fmt and fmt.endswith("e") and not isinstance(value, (str, int))
+            glue(name, Sci(value, fmt) if sci else value)
+        lines.append((str(label), value, fmt))
+    width = max((len(label) for label, _, _ in lines), default=0)
     if title:
         print(title)
-    for label, text in lines:
-        print(f"  {label:<{width}}  {text}")
+    for label, value, fmt in lines:
+        if isinstance(value, Md):  # a sentence: wrapped to the output box
+            text = textwrap.fill(value.plain().replace("\n", " "), max(30, 74 - width))
+        else:
+            text = _format(value, fmt)
+        print(f"  {label:<{width}}  " + text.replace("\n", "\n" + " " * (width + 4)))
 
 
 class Table:

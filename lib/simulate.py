@@ -681,7 +681,7 @@ _FIELDS = ("kappa_mean", "kappa_std", "a_mean", "a_std", "rho", "loss")
 
 
 @dataclass(frozen=True)
-class NetworkSweep:
+class NetworkSweep(NetworkRun):
     """Recorded statistics of a sweep: ``P`` parameter points times ``S`` seeds.
 
     The fields of :class:`NetworkRun` with a leading axis of points: ``kappa_mean`` ...
@@ -692,15 +692,6 @@ class NetworkSweep:
     ``i`` as a :class:`NetworkRun` (the numbers of ``simulate_network`` at that point).
     """
 
-    t: np.ndarray
-    kappa_mean: np.ndarray
-    kappa_std: np.ndarray
-    a_mean: np.ndarray
-    a_std: np.ndarray
-    rho: np.ndarray
-    loss: np.ndarray
-    kappa_final: np.ndarray
-    seeds: np.ndarray
     points: dict = field(default_factory=dict)
 
     def __len__(self) -> int:

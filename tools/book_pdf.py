@@ -8,6 +8,17 @@
   page (``\\label{None:prop-x}``) while references name the page
   (``book/insights:prop-x``): such labels are given the page their references use, so
   that the PDF's cross-references resolve.
+- **The introduction**: the root page opens the PDF without a heading (its title
+  is the book's); it gets an unnumbered chapter heading, a line in the table of
+  contents and running heads. sphinx-jupyterbook-latex flattens the root page's
+  sections into one, and would empty its exercises and solutions out of their boxes
+  (they keep their content in a section of their own): those sections are left alone.
+- **One bibliography**: the bibliography page's chapter heading is dropped, since
+  LaTeX's bibliography opens its own chapter (otherwise an empty "Bibliography"
+  chapter precedes the real one).
+- **Print layout**: figures at most 0.7 of the text height (a caption still fits on
+  the page), float placement that does not leave half-empty pages, blank pages
+  without running heads.
 - **The link**: when ``make pdf`` has built ``_build/latex/book.pdf``, the HTML build
   copies it into the site (``book.pdf`` at its root) and the introduction gets a line
   that links to it; without a PDF there is no link (and no broken one).
@@ -19,6 +30,9 @@ from __future__ import annotations
 import re
 import shutil
 from pathlib import Path
+
+from docutils import nodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 PDF_NAME = "book.pdf"
 LINK_PAGE = "book/intro"
@@ -41,12 +55,50 @@ def _pdf(app) -> Path:
     return Path(app.outdir).parent / "latex" / PDF_NAME
 
 
+PRINT_LAYOUT = r"""
+% print layout (tools/book_pdf.py)
+\makeatletter
+\AtBeginDocument{\spx@image@maxheight=0.7\textheight}
+\def\cleardoublepage{\clearpage\if@twoside\ifodd\c@page\else
+  \hbox{}\thispagestyle{empty}\newpage\fi\fi}
+\makeatother
+\renewcommand{\topfraction}{0.9}
+\renewcommand{\bottomfraction}{0.8}
+\renewcommand{\textfraction}{0.07}
+\renewcommand{\floatpagefraction}{0.8}
+"""
+INTRO_HEADING = (r"\chapter*{Introduction}\addcontentsline{toc}{chapter}{Introduction}"
+                 r"\markboth{Introduction}{Introduction}")
+
+
 def add_macros(app, config):
     macros = (config.mathjax3_config or {}).get("tex", {}).get("macros", {})
     elements = dict(config.latex_elements or {})
     elements["preamble"] = (elements.get("preamble", "") + "\n% the book's macros "
-                            "(_config.yml, mathjax3_config)\n" + latex_macros(macros) + "\n")
+                            "(_config.yml, mathjax3_config)\n" + latex_macros(macros)
+                            + "\n" + PRINT_LAYOUT)
     config.latex_elements = elements
+
+
+class KeepBoxedSections(SphinxPostTransform):
+    """Keep the exercises of the root page in their boxes in the PDF.
+
+    Runs just before sphinx-jupyterbook-latex's root-page transform (priority 700),
+    which moves the content of every section of the root page that carries a
+    ``header_level`` to its top level: a section inside an admonition (an exercise's
+    or a solution's content) loses that mark, so it stays where it is.
+    """
+
+    default_priority = 690
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for section in self.document.findall(nodes.section):
+            parent = section.parent
+            while parent is not None and not isinstance(parent, nodes.Admonition):
+                parent = parent.parent
+            if parent is not None:
+                section.attributes.pop("header_level", None)
 
 
 def outdated_intro(app, env, added, changed, removed):
@@ -74,12 +126,19 @@ def copy_pdf(app, exception):
         shutil.copy2(_pdf(app), Path(app.outdir) / PDF_NAME)
 
 
-def fix_latex_labels(app, exception):
-    """Give ``\\label{None:X}`` the page that the references to ``X`` name."""
+def fix_latex(app, exception):
+    """Give ``\\label{None:X}`` the page that the references to ``X`` name; a heading
+    for the introduction; no empty chapter before the bibliography."""
     if exception is not None or app.builder.name != "latex":
         return
+    root = app.config.root_doc
     for tex in Path(app.outdir).glob("*.tex"):
         text = tex.read_text(encoding="utf-8")
+        start = f"\\phantomsection\\label{{\\detokenize{{{root}::doc}}}}"
+        if start in text and INTRO_HEADING not in text:
+            text = text.replace(start, INTRO_HEADING + "\n" + start, 1)
+        text = re.sub(r"\\chapter\{[^}]*\}\n(\\label\{\\detokenize\{[^}]*:bibliography\}\}"
+                      r"[^\n]*\n)(?=\\begin\{sphinxthebibliography\})", r"\1", text)
         missing = set(re.findall(r"\\label\{None:([^}]+)\}", text))
         for name in missing:
             pages = set(re.findall(r"\\detokenize\{([^}:]+):" + re.escape(name) + r"\}", text))
@@ -89,7 +148,8 @@ def fix_latex_labels(app, exception):
 
 
 def setup(app):
-    app.connect("build-finished", fix_latex_labels)
+    app.connect("build-finished", fix_latex)
+    app.add_post_transform(KeepBoxedSections)
     app.connect("config-inited", add_macros)
     app.connect("env-get-outdated", outdated_intro)
     app.connect("html-page-context", link_pdf)

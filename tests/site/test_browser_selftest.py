@@ -230,14 +230,14 @@ def real_page():
 
 def test_the_real_page_passes_and_each_breakage_is_reported(real_page):
     root, rel = real_page
-    missed = []
-    with site.chromium() as browser, site.serve(root) as base:
-        for width in (site.WIDE, site.PHONE):
-            sound = site.check_page(browser, f"{base}/{rel}", chapter=True, width=width)
-            assert sound.problems == [], f"{rel} at {width} px: {sound.problems}"
-        for name, (width, script, expected) in BREAKAGES.items():
-            report = site.check_page(browser, f"{base}/{rel}", chapter=True, width=width,
-                                     mutate=script)
-            if not any(expected in p for p in report.problems):
-                missed.append(f"{name}: expected {expected!r}, got {report.problems}")
+    sound = site.check_pages(root, [dict(rel=rel, chapter=True, width=width)
+                                    for width in (site.WIDE, site.PHONE)])
+    for report in sound:
+        assert report.problems == [], f"{rel} at {report.width} px: {report.problems}"
+    names = list(BREAKAGES)
+    broken = site.check_pages(root, [dict(rel=rel, chapter=True, width=BREAKAGES[n][0],
+                                          mutate=BREAKAGES[n][1]) for n in names])
+    missed = [f"{name}: expected {BREAKAGES[name][2]!r}, got {report.problems}"
+              for name, report in zip(names, broken)
+              if not any(BREAKAGES[name][2] in p for p in report.problems)]
     assert not missed, "breakages the checker did not report:\n" + "\n".join(missed)

@@ -56,11 +56,11 @@ def pdf_problems(text: str, titles: list[str], n_figures: int, pages: int) -> li
     if re.search(r"\?\?", flat):
         at = flat.index("??")
         problems.append(f"unresolved reference '??': ...{flat[max(0, at - 60):at + 20]}...")
+    prose = CODE_STRINGS.sub(" ", flat)  # Python strings in code cells hold MyST too
     for raw in ("{glue", "{numref", "{eq}", "{cite}", "{doc}"):
-        if raw in flat:
-            at = flat.index(raw)
-            problems.append(f"raw {raw} left in the text: ...{flat[max(0, at - 40):at + 40]}...")
-    prose = CODE_STRINGS.sub(" ", flat)  # Python strings in code cells may hold $...$
+        if raw in prose:
+            at = prose.index(raw)
+            problems.append(f"raw {raw} left in the text: ...{prose[max(0, at - 40):at + 40]}...")
     dollars = [m.start() for m in re.finditer(r"(?<![\w\\])\$(?=\S)", prose)]
     if dollars:
         at = dollars[0]

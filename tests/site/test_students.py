@@ -84,14 +84,14 @@ def test_no_solution_on_the_page_or_in_the_notebook(students, source):
 
 def test_students_pages_in_the_browser(students):
     """No solution admonition is shown; exercises are; the pages are otherwise sound."""
+    rels = [source.relative_to(editions.REPO).with_suffix(".html").as_posix()
+            for source in CHAPTERS]
+    reports = browser.check_pages(students.html, [dict(rel=rel, chapter=True, solutions=False)
+                                                  for rel in rels])
     problems = []
-    with browser.chromium() as chromium, browser.serve(students.html) as base:
-        for source in CHAPTERS:
-            rel = source.relative_to(editions.REPO).with_suffix(".html").as_posix()
-            report = browser.check_page(chromium, f"{base}/{rel}", chapter=True,
-                                        solutions=False)
-            assert report.probe["exercises"] > 0, f"{rel}: no exercises"
-            problems += [f"{rel}: {p}" for p in report.problems]
+    for rel, report in zip(rels, reports):
+        assert report.probe["exercises"] > 0, f"{rel}: no exercises"
+        problems += [f"{rel}: {p}" for p in report.problems]
     assert not problems, "\n".join(problems)
 
 

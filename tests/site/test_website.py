@@ -69,17 +69,14 @@ def toc_pages(html_root) -> list[tuple[Path, str, bool]]:
 def reports(html_root, toc_pages) -> dict[tuple[str, int], browser.PageReport]:
     """Every page of the book opened once per width in Chromium (screenshots kept)."""
     shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-    found = {}
-    with browser.chromium() as chromium, browser.serve(html_root) as base:
-        for _, rel, chapter in toc_pages:
-            if not (html_root / rel).is_file():
-                continue  # reported by test_every_page_is_built
-            for width in (browser.WIDE, browser.PHONE):
-                shot = SCREENSHOTS / f"{rel.replace('/', '__').removesuffix('.html')}-{width}.png"
-                found[rel, width] = browser.check_page(chromium, f"{base}/{rel}",
-                                                       chapter=chapter, width=width,
-                                                       screenshot=shot)
-    return found
+    jobs = [dict(rel=rel, chapter=chapter, width=width,
+                 screenshot=SCREENSHOTS / f"{rel.replace('/', '__').removesuffix('.html')}"
+                                          f"-{width}.png")
+            for _, rel, chapter in toc_pages if (html_root / rel).is_file()
+            # a missing page is reported by test_every_page_is_built
+            for width in (browser.WIDE, browser.PHONE)]
+    found = browser.check_pages(html_root, jobs)
+    return {(job["rel"], job["width"]): report for job, report in zip(jobs, found)}
 
 
 def test_every_page_is_built(html_root, toc_pages):

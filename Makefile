@@ -67,7 +67,9 @@ students: book
 pdf: book
 	@$(REQUIRE) latexmk "$(TEX)" "make pdf (TeX Live)"
 	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
-	@echo "PDF: _build/latex/book.pdf"
+	@# the website's introduction now links to the PDF (only that page is rebuilt)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "PDF: _build/latex/book.pdf (also _build/html/book.pdf, linked from the introduction)"
 
 ## JupyterLab on the chapters: open book/<chapter>.py, it opens as a notebook.
 lab: setup

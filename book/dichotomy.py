@@ -765,7 +765,7 @@ if has_rest and delayed:
 # attracting with a rate bounded away from zero, and $1 - \kappa$ decays exponentially
 # for all time: rigorous for $\eps$ small enough (the boundary $\kappa = 1$ is invariant
 # for every $\eps$, $a$ stays between $a_0$ and $\abar$ up to $O(\eps)$, and near
-# $\kappa = 1$, $\dot\delta \le -c\,\delta$ with $c > 0$).
+# $\kappa = 1$, $\dot\delta \le -\gamma\,\delta$ with a rate $\gamma > 0$).
 #
 # *Step 3.* If $R'(1) < 0$ then $A(1) < \abar$, and $a$ crosses $A(1)$ at the time
 # {eq}`eq-dich-tstar`. The entry-exit integral $\Psi$ of {eq}`eq-dich-entry-exit`

@@ -520,7 +520,7 @@ report(
     ("fs-r-exit-0", ratio[0, 2], "e_exit / eps, largest eps", ".3f"),
     ("fs-r-exit-1", ratio[-1, 2], "e_exit / eps, smallest eps", ".3f"),
     ("fs-closer", "all three slopes are" if closer
-     else "not every slope is", "slopes closer to 1 on the smaller half"),
+     else "not every slope is", "closer to 1 on the smaller half?"),
 )
 table(
     ["$\\eps$", "$e_a$", "$e_\\kappa$", "$e_{\\rm exit}$", "$e_a/\\eps$",
@@ -826,8 +826,8 @@ show_figure(fig, "fig-fs-erf")
 # ```
 #
 # The layer flow at frozen $a_0 > A(1)$ stops where $g(\kappa, a_0) = 0$, i.e. on the
-# interior branch at $A(\kappa) = a_0$: the limit never reaches $\kappa = 1$ (`tau_exit`
-# is NaN). Since $A$ decreases and $A(\kcirc) = \acirc > a_0$, the landing point lies
+# interior branch at $A(\kappa) = a_0$: the limit never reaches $\kappa = 1$, so it has
+# no exit time. Since $A$ decreases and $A(\kcirc) = \acirc > a_0$, the landing point lies
 # *above* $\kcirc = c/s$ (at $\kappa_{\rm b} =$ {glue:text}`fs-a2-kb:.3f`), and the slow
 # flow then slides down toward $\kcirc$. The network still unlearns, but at most
 # $\kappa_{\rm b} - \kcirc =$ {glue:text}`fs-a2-drop:.3f` of alignment instead of

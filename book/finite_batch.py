@@ -585,8 +585,8 @@ table(
     ["$B/d$", "delay, network", "delay, model"],
     [(r, n, m) for r, (n, m) in delay.items()],
     caption="Delay of the time at which the alignment falls below 0.9 after "
-    "its peak, with respect to the noiseless ODE (nan: it does not fall "
-    "within the run).",
+    "its peak, with respect to the noiseless ODE (a dash: it does "
+    "not fall within the run).",
     name="tab-fb-delay",
     fmt=[".3g", ".1f", ".1f"],
 )

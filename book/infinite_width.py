@@ -29,8 +29,8 @@
 # - How the reduced ODE follows from limits taken one after the other: infinite width at a
 #   fixed input dimension (a theorem, whose limit we compute and compare with networks),
 #   then infinite dimension, then a vanishing SGD noise.
-# - At which rates finite networks approach each limit, measured with the JAX simulator
-#   `lib.simulate`.
+# - At which rates finite networks approach each limit, measured with the simulator
+#   `lib.simulate`, written in JAX {cite}`jax2018github`.
 # - Whether the one-$\kappa$ reduction is stable: what becomes of the spread between
 #   neurons during the fast alignment, the slow passage near $\kappa = 1$ and the slide
 #   along the interior branch, and where the neurons refuse to share one alignment.
@@ -1347,7 +1347,7 @@ report(
     ("iw-trap-kode", ode.integrate(0.0, P.a0_small, small.t).kappa[-1],
      "  one-kappa ODE", ".3f"),
     ("iw-trap-default", n_all * trapped_fraction(P.a0),
-     "expected trapped neurons, headline", ".2g"),
+     "expected trapped neurons, headline", ".1e"),
     ("iw-trap-found", int((run.kappa_final < 0).sum()), "  found"),
 )
 sd_net = np.sqrt(p_small * (1 - p_small) / n_all)  # binomial
@@ -1363,7 +1363,7 @@ assert abs(frac_mf - p_small) < 1 / P.particles + 0.03
 # {glue:text}`iw-trap-kbar:.3f`, where the one-$\kappa$ ODE says
 # {glue:text}`iw-trap-kode:.3f`: a trapped population is not a small correction. At the
 # headline $a_0$ the expected number of trapped neurons in all the headline networks is
-# {glue:text}`iw-trap-default:.2g`, and {glue:text}`iw-trap-found` were found.
+# {glue:md}`iw-trap-default:myst`, and {glue:text}`iw-trap-found` were found.
 
 # %% [markdown]
 # ## Summary

@@ -903,8 +903,8 @@ assert agree3_far > 0.98
 
 # %% [markdown]
 # Agreement: {glue:text}`ins-agree-3:.3f` over the grid,
-# {glue:text}`ins-agree-3-far:.3f` away from the boundary. The disagreements are of the
-# kinds met above: just right of $c_3^*$, where the exit from $\kappa \approx 1$ is
+# {glue:text}`ins-agree-3-far:.3f` away from the boundary. Where they disagree, it is
+# in the places met above: just right of $c_3^*$, where the exit from $\kappa \approx 1$ is
 # delayed beyond the horizon, and next to the curve $\acirc(c_3)$, where the unlearned
 # amount tends to zero. {numref}`fig-ins-tanh` shows the diagram.
 

@@ -256,8 +256,14 @@ show_figure(fig, "fig-intro-story")
 # degree of the target that a neuron can see (the *information exponent*) sets how long
 # the search for the hidden direction takes. Most of the book's teachers have degree
 # one, where there is no search phase; {doc}`no_linear_part` takes up teachers without
-# a linear part, their search phase, and what it does to learning and unlearning. Finally, the $1/N$ output scaling with learning rates
-# proportional to $N$ is the maximal-update parametrisation of Yang and Hu
+# a linear part, their search phase, and what it does to learning and unlearning. For
+# targets of several directions, Abbe, Boix-Adserà and Misiakiewicz {cite}`abbe2023sgd`
+# describe SGD as a sequence of plateaus and escapes (saddle-to-saddle dynamics); Ba et
+# al. {cite}`ba2022high` show how much a single large gradient step already aligns the
+# first layer; and Veiga et al. {cite}`veiga2022phase` map the regimes of online SGD in
+# two-layer networks by learning rate and width, among them regimes where the SGD noise
+# cannot be neglected (the noise that {doc}`finite_batch` models). Finally, the $1/N$
+# output scaling with learning rates proportional to $N$ is the maximal-update parametrisation of Yang and Hu
 # {cite}`yang2021tensor`, which coincides with the mean-field limit of two-layer
 # networks {cite}`mei2018mean,chizat2018global,rotskoff2022trainability`; it is what
 # makes the limit of infinite width a theorem ({doc}`infinite_width`).

@@ -982,7 +982,7 @@ table(
 # %% [markdown]
 # {numref}`tab-nl-split` puts the networks next to both reductions, at
 # $t =$ {glue:text}`nl-split-horizon:.0f`. The fraction of positive neurons lies
-# between {glue:text}`nl-p-min:.2f` and {glue:text}`nl-p-max:.2f`; every network has
+# between {glue:text}`nl-p-min:.3f` and {glue:text}`nl-p-max:.3f`; every network has
 # mean $|\kappa_j|$ of at least {glue:text}`nl-abs-min:.3f`. The mean weight of the
 # networks, {glue:text}`nl-a-net:.3f` on average, is what the two populations predict
 # at the same time ({glue:text}`nl-a-pop:.3f`; both still rise toward

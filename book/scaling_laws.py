@@ -41,7 +41,9 @@
 # %% [markdown]
 # ## Parameters
 #
-# Every integration below is a single call of the stiff solver in
+# Every integration below is a single call of a stiff solver (LSODA
+# {cite}`petzold1983automatic`, which switches to implicit steps when the problem turns
+# stiff; see {cite}`hairer1996solving` on stiff problems) in
 # $\vartheta = \operatorname{artanh}\kappa$ and takes a fraction of a second even to
 # $t = 10^8$, so under CI the chapter keeps the final time and only thins the grids and
 # the network run.

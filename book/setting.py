@@ -179,7 +179,7 @@ table(["", "$s_0$", "$s_1$", "$s_2$", "$s_3$"],
 # {numref}`tab-set-moments` checks Parseval's identity and
 # {numref}`tab-set-activations` lists the coefficients. {numref}`fig-set-energy` shows
 # where each activation puts its energy $k!\,s_k^2$. Odd activations (tanh, erf) have
-# only odd degrees; ReLU and GELU have a constant mode $s_0 \neq 0$ and a strong second degree,
+# only odd degrees; ReLU and GELU {cite}`hendrycks2016gaussian` have a constant mode $s_0 \neq 0$ and a strong second degree,
 # and ReLU's coefficients decay slowly because of its kink (its truncation error is the
 # largest of the four).
 

@@ -218,12 +218,24 @@ class Table:
         return "\n".join(lines)
 
 
+def _cell(value, fmt) -> str:
+    """A table cell: :func:`_format`, with a format ending in ``e`` set as math
+    (:class:`Sci`) and a real minus sign for negative numbers."""
+    if isinstance(value, (str, numbers.Integral)) or value != value:
+        return _format(value, fmt)
+    if fmt and fmt.endswith("e"):
+        return Sci(value, fmt)._repr_markdown_()
+    return _format(value, fmt).replace("-", "\u2212", 1)
+
+
 def table(header, rows, *, caption: str, name: str, fmt=None) -> Table:
     """A table of computed values for the chapter to display.
 
     ``header`` is a list of column titles (MyST: ``$\\kappa$`` is typeset), ``rows`` a
     list of rows of values; numbers are formatted with ``fmt``, a format spec or one
-    spec per column (default: integers in full, floats ``".4g"``; strings are kept). ``caption`` and ``name`` give the
+    spec per column (default: integers in full, floats ``".4g"``; strings are kept;
+    a format ending in ``e`` gives :math:`1.2 \\times 10^{-4}`, a negative number a
+    real minus sign, a NaN a dash). ``caption`` and ``name`` give the
     table its caption and its label for ``{numref}``. The returned :class:`Table` is
     the last expression of its cell (or passed to ``display``).
     """
@@ -238,7 +250,7 @@ def table(header, rows, *, caption: str, name: str, fmt=None) -> Table:
         row = list(row)
         if len(row) != len(header):
             raise ValueError(f"every row must have {len(header)} cells, got {row!r}")
-        out.append([_format(v, f) for v, f in zip(row, fmts)])
+        out.append([_cell(v, f) for v, f in zip(row, fmts)])
     if not name or any(ch.isspace() for ch in name):
         raise ValueError(f"name must be a label without spaces, got {name!r}")
     return Table(header, out, str(caption), name)

@@ -40,6 +40,9 @@ def test_table_formats_cells_and_checks_its_shape():
     assert ":::{table} Slopes." in md and ":name: tab-x" in md
     assert "| 32 | 0.51 |" in md and "| 64 | \u2013 |" in md
     assert "<caption>Slopes.</caption>" in t._repr_html_()
+    cells = table(["x", "y"], [[-0.5, 1.2e-4]], caption="c", name="tab-z",
+                  fmt=[".2f", ".1e"]).rows[0]
+    assert cells == ["\u22120.50", r"$1.2 \times 10^{-4}$"]  # real minus, math
     with pytest.raises(ValueError, match="every row"):
         table(["a", "b"], [[1]], caption="x", name="tab-y")
     with pytest.raises(ValueError, match="without spaces"):

@@ -99,7 +99,7 @@ def students_config(repo: Path = REPO, out: Path | None = None,
     if cache is not None:
         config.setdefault("execute", {})["cache"] = str(Path(cache).resolve())
     config["title"] = config.get("title", "") + " (students' edition)"
-    out = out or ARTIFACTS / "students-config.yml"
+    out = Path(out) if out else ARTIFACTS / "students-config.yml"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(yaml.safe_dump(config, sort_keys=False))
     return out

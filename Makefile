@@ -9,7 +9,7 @@ REQUIRE = sh tools/require.sh
 TEX     = texlive-latex-extra texlive-fonts-recommended texlive-xetex latexmk tex-gyre fonts-freefont-otf texlive-plain-generic
 LAB_SETTINGS = $(VENV)/share/jupyter/lab/settings/overrides.json
 
-.PHONY: setup mathjax book students pdf lab test test-chapters test-editions bench gpu-check clean
+.PHONY: setup mathjax book students pdf tex lab test test-chapters test-editions bench gpu-check clean
 
 setup: $(VENV)/.installed $(LAB_SETTINGS)
 
@@ -49,7 +49,7 @@ endef
 
 ## The website, every chapter executed at full size (fails on any error or warning).
 ## After an edit, only the changed chapters run again.
-book: setup mathjax
+book: mathjax setup
 	$(fresh_cache)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@mv _build/.lib-stamp.new _build/.lib-stamp
@@ -64,12 +64,15 @@ students: book
 	@echo "students' edition: _build/students/_build/html/index.html"
 
 ## The whole book as one PDF (_build/latex/book.pdf), from the executions of `make book`.
-pdf: book
-	@$(REQUIRE) latexmk "$(TEX)" "make pdf (TeX Live)"
+pdf: tex book
 	$(BIN)/jupyter-book build -W -n --keep-going . --builder pdflatex
 	@# the website's introduction now links to the PDF (only that page is rebuilt)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	@echo "PDF: _build/latex/book.pdf (also _build/html/book.pdf, linked from the introduction)"
+
+## TeX Live, checked (or installed) before the book is built for the PDF.
+tex:
+	@$(REQUIRE) latexmk "$(TEX)" "make pdf (TeX Live)"
 
 ## JupyterLab on the chapters: open book/<chapter>.py, it opens as a notebook.
 lab: setup
@@ -78,7 +81,7 @@ lab: setup
 ## Unit tests of lib/, every cell of every chapter (nbval, two at a time), then the
 ## website, the students' edition and the PDF built from those executions and checked
 ## in headless Chromium and pdftotext (tests/site/). See README.md.
-test: setup mathjax
+test: mathjax setup
 	@$(REQUIRE) --optional chromium chromium "make test (the browser tests)"
 	@$(REQUIRE) --optional latexmk "$(TEX)" "make test (the PDF test)"
 	@$(REQUIRE) --optional pdftotext poppler-utils "make test (the PDF test)"

@@ -47,6 +47,11 @@
 # $\vartheta = \operatorname{artanh}\kappa$ and takes a fraction of a second even to
 # $t = 10^8$, so under CI the chapter keeps the final time and only thins the grids and
 # the network run.
+#
+# In this chapter "the running example" means the running example's *pair*, the student
+# $\He_1 + s\He_2$ against the teacher $\He_1 + c\He_2$, with the teacher coefficient
+# of the parameter `c` below: $c = -0.3$ by default, since the book's own $c = 0.2$ comes
+# to rest at $\kappa^\circ = c/s$ and unlearns only partly.
 
 # %%
 import os

@@ -13,6 +13,8 @@
   contents and running heads. sphinx-jupyterbook-latex flattens the root page's
   sections into one, and would empty its exercises and solutions out of their boxes
   (they keep their content in a section of their own): those sections are left alone.
+- **Proof boxes**: sphinx-proof opens a proof's box without a title, which prints an
+  empty title bar; the box gets the title "Proof".
 - **One bibliography**: the bibliography page's chapter heading is dropped, since
   LaTeX's bibliography opens its own chapter (otherwise an empty "Bibliography"
   chapter precedes the real one).
@@ -137,6 +139,10 @@ def fix_latex(app, exception):
         start = f"\\phantomsection\\label{{\\detokenize{{{root}::doc}}}}"
         if start in text and INTRO_HEADING not in text:
             text = text.replace(start, INTRO_HEADING + "\n" + start, 1)
+        # sphinx-proof opens a proof box without a title (its first line becomes an
+        # empty title bar): give the box the title "Proof" instead
+        text = re.sub(r"\\begin\{sphinxadmonition\}\{note\}\n\\sphinxAtStartPar\nProof\. ",
+                      r"\\begin{sphinxadmonition}{note}{Proof}\n\\sphinxAtStartPar\n", text)
         text = re.sub(r"\\chapter\{[^}]*\}\n(\\label\{\\detokenize\{[^}]*:bibliography\}\}"
                       r"[^\n]*\n)(?=\\begin\{sphinxthebibliography\})", r"\1", text)
         missing = set(re.findall(r"\\label\{None:([^}]+)\}", text))

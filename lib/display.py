@@ -113,16 +113,10 @@ class Md(str):
     """A generated sentence that may hold math, for ``{glue:md}`name:myst```.
 
     :func:`report` glues it as it is (Markdown, parsed as MyST where the role says
-    ``:myst``) and prints it broken into lines of at most ``width`` characters, each
-    ``$...$`` kept whole (the printed copy shows the math as plain text, see
-    :meth:`plain`). Build it so that it is true for any outcome (a count of zero
-    included): ``Md(f"all {n} agree" if bad == 0 else f"{bad} of {n} disagree")``.
+    ``:myst``) and prints it as plain text (:meth:`plain`), wrapped to the output box.
+    Build it so that it is true for any outcome (a count of zero included):
+    ``Md(f"all {n} agree" if bad == 0 else f"{bad} of {n} disagree")``.
     """
-
-    def __new__(cls, text: str, width: int = 56):
-        parts = re.split(r"(\$[^$]*\$)", str(text))
-        kept = "".join(p.replace(" ", "\0") if p.startswith("$") else p for p in parts)
-        return super().__new__(cls, textwrap.fill(kept, width).replace("\0", " "))
 
     def _repr_markdown_(self) -> str:
         return str(self)
@@ -130,8 +124,7 @@ class Md(str):
     def plain(self) -> str:
         """The sentence as printed text: the math without ``$`` and the common TeX
         commands as characters (``$\\acirc = 2.5$`` prints as ``a° = 2.5``)."""
-        text = re.sub(r"\$([^$]*)\$", lambda m: _plain_tex(m.group(1)), str(self))
-        return text
+        return re.sub(r"\$([^$]*)\$", lambda m: _plain_tex(m.group(1)), str(self))
 
 
 _TEX_CHARS = {"\\acirc": "a°", "\\kcirc": "κ°", "\\eps": "ε", "\\kappa": "κ",
@@ -174,7 +167,7 @@ def report(*rows, title: str | None = None) -> None:
         print(title)
     for label, value, fmt in lines:
         if isinstance(value, Md):  # a sentence: wrapped to the output box
-            text = textwrap.fill(value.plain().replace("\n", " "), max(30, 74 - width))
+            text = textwrap.fill(value.plain(), max(30, 74 - width))
         else:
             text = _format(value, fmt)
         print(f"  {label:<{width}}  " + text.replace("\n", "\n" + " " * (width + 4)))
@@ -221,7 +214,7 @@ class Table:
 def _cell(value, fmt) -> str:
     """A table cell: :func:`_format`, with a format ending in ``e`` set as math
     (:class:`Sci`) and a real minus sign for negative numbers."""
-    if isinstance(value, (str, numbers.Integral)) or value != value:
+    if isinstance(value, (str, numbers.Integral)):
         return _format(value, fmt)
     if fmt and fmt.endswith("e"):
         return Sci(value, fmt)._repr_markdown_()

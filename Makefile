@@ -78,15 +78,16 @@ tex:
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-## Unit tests of lib/, every cell of every chapter (nbval, two at a time), then the
-## website, the students' edition and the PDF built from those executions and checked
-## in headless Chromium and pdftotext (tests/site/). See README.md.
+## Every cell of every chapter (nbval, two at a time); then, on two workers, the unit
+## tests of lib/ and, alongside them, the website, the students' edition and the PDF
+## built from those executions and checked in headless Chromium and pdftotext
+## (tests/site/). See README.md.
 test: mathjax setup
 	@$(REQUIRE) --optional chromium chromium "make test (the browser tests)"
 	@$(REQUIRE) --optional latexmk "$(TEX)" "make test (the PDF test)"
 	@$(REQUIRE) --optional pdftotext poppler-utils "make test (the PDF test)"
-	$(BIN)/pytest -n 2 --dist loadfile --ignore=tests/site tests book
-	$(BIN)/pytest tests/site
+	$(BIN)/pytest -n 2 --dist loadfile book
+	$(BIN)/pytest -n 2 --dist loadfile tests
 
 ## Benchmarks: ratios measured side by side in one run.
 bench: setup

@@ -33,13 +33,16 @@ __all__ = ["glue", "show_figure", "report", "table", "Table", "Sci", "Md",
            "show_params", "plural"]
 
 
-def glue(name: str, value) -> None:
-    """``myst_nb.glue(name, value, display=False)``; a no-op without myst-nb (Colab)."""
+def glue(name: str, value, display: bool = False) -> None:
+    """``myst_nb.glue(name, value, display)``; without myst-nb (Colab) nothing is glued,
+    and ``value`` is still shown if ``display``."""
     try:
         from myst_nb import glue as _glue
     except ImportError:  # pragma: no cover - Colab and other bare kernels
+        if display:
+            _display(value)
         return
-    _glue(name, value, display=False)
+    _glue(name, value, display=display)
 
 
 def _display(obj) -> None:
@@ -54,16 +57,16 @@ def _display(obj) -> None:
 def show_figure(fig, name: str) -> None:
     """Glue ``fig`` under ``name`` for ``{glue:figure}``, show it in the cell, close it.
 
-    The cell that calls this carries ``tags=["remove-output"]``: on the website the
-    figure then appears once, where the prose places it, and in Jupyter it appears in
-    the cell that drew it.
+    The figure is drawn once, into one output that is both the glued figure and the
+    cell's display. The cell that calls this carries ``tags=["remove-output"]``: on the
+    website the figure then appears once, where the prose places it, and in Jupyter it
+    appears in the cell that drew it.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string, got {name!r}")
     import matplotlib.pyplot as plt
 
-    glue(name, fig)
-    _display(fig)
+    glue(name, fig, display=True)
     plt.close(fig)
 
 

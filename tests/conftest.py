@@ -1,9 +1,12 @@
 """Test order: the book's editions are checked after its chapters have run.
 
-``make test`` runs two pytest sessions: the unit tests and every chapter cell first
-(in parallel, ``-n 2``), then ``tests/site/``, which builds the website, the students'
-edition and the PDF from the chapters that run executed. A single session (plain
-``pytest``) works too: the tests of ``tests/site/`` are moved to its end.
+``make test`` runs two pytest sessions. The first executes every chapter cell (nbval,
+two chapters at a time). The second runs the unit tests and ``tests/site/``, which
+builds the website, the students' edition and the PDF from the executed chapters, on
+two workers (``-n 2 --dist loadfile``): the tests of the built editions all go to one
+worker, first, and the other tests fill the other worker (each test file stays on one
+worker). In a single session that also runs the chapters (plain ``pytest``) the site
+tests come last.
 """
 
 
@@ -22,7 +25,36 @@ def running():
     return dyn, CriticalManifold(dyn)
 
 
+# The tests that check the built editions, in the order they run: they share the builds
+# of one process (tests/site/conftest.py), so xdist keeps them on one worker, and the
+# PDF, the slowest build, is checked last.
+EDITION_TESTS = ("tests/site/test_website.py", "tests/site/test_legibility_selftest.py",
+                 "tests/site/test_students.py", "tests/site/test_pdf.py")
+
+
+def _file(item) -> str:
+    return item.nodeid.split("::")[0]
+
+
 def pytest_collection_modifyitems(session, config, items):
-    site = [item for item in items if item.nodeid.startswith("tests/site/")]
-    if site:
-        items[:] = [item for item in items if not item.nodeid.startswith("tests/site/")] + site
+    editions = sorted((item for item in items if _file(item) in EDITION_TESTS),
+                      key=lambda item: EDITION_TESTS.index(_file(item)))
+    site = [item for item in items
+            if item.nodeid.startswith("tests/site/") and _file(item) not in EDITION_TESTS]
+    rest = [item for item in items if not item.nodeid.startswith("tests/site/")]
+    chapters = any(item.nodeid.startswith("book/") for item in rest)
+    items[:] = rest + site + editions if chapters else editions + site + rest
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile``, with the edition tests counted as one file."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class EditionsAsOneFile(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            return "editions" if path in EDITION_TESTS else path
+
+    return EditionsAsOneFile(config, log)

@@ -1,14 +1,14 @@
 """The book's editions, built once per test session from the chapters nbval executed.
 
-``make test`` runs in two steps: first the unit tests and every chapter cell (nbval,
-which keeps each executed chapter in ``test-artifacts/executed/``), then the tests of
+``make test`` runs in two steps: first every chapter cell (nbval, which keeps each
+executed chapter in ``test-artifacts/executed/``), then the unit tests and the tests of
 this folder, which build the website, the students' edition and the PDF from those
 executions (``tools/editions.py``: nothing is executed again) and check them.
 
-The three builds start together, as soon as collection ends, in background processes;
-each test waits for the edition it checks. Without Chromium the browser tests are
-skipped with a message, without TeX Live the PDF test; under CI (``CI`` set), where
-``.ci/run`` installs both, their absence is a failure.
+The three builds start together, when the first test asks for an edition, in
+background processes; each test waits for the edition it checks. Without Chromium the
+browser tests are skipped with a message, without TeX Live the PDF test; under CI
+(``CI`` set), where ``.ci/run`` installs both, their absence is a failure.
 ``BROWSER_TEST_HTML=_build/html pytest tests/site/test_website.py`` checks an existing
 site (e.g. the full-size ``make book``) instead of building one.
 """
@@ -22,9 +22,10 @@ import pytest
 from tools import browser, editions
 
 BUILDS: dict[str, editions.Build] = {}
+WANTED: set[str] = set()
 OUT = {"html": editions.ARTIFACTS / "site", "students": editions.ARTIFACTS / "students",
        "pdf": editions.ARTIFACTS / "pdf"}
-NEEDS = {"html": ("test_website", "test_students"), "students": ("test_students",),
+NEEDS = {"html": ("test_website", "test_students", "test_pdf"), "students": ("test_students",),
          "pdf": ("test_pdf",)}
 
 
@@ -43,9 +44,12 @@ def need(what: str, found: bool, install: str) -> None:
 
 
 def edition(kind: str) -> editions.Build:
-    """The build of one edition (started on first use), waited for."""
-    if kind not in BUILDS:
-        BUILDS[kind] = editions.Build(kind, OUT[kind], toc=browser.toc_path()).start()
+    """The build of one edition, waited for. The first call starts every build the
+    session's tests need, at once, in the background (under xdist, only the worker
+    that runs the edition tests gets here: ``tests/conftest.py``)."""
+    for start in [kind] + (sorted(WANTED - {kind}) if not BUILDS else []):
+        if start not in BUILDS:
+            BUILDS[start] = editions.Build(start, OUT[start], toc=browser.toc_path()).start()
     build = BUILDS[kind]
     if build.wait() != 0:
         pytest.fail(f"jupyter-book build of the {kind} edition failed (exit "
@@ -55,13 +59,11 @@ def edition(kind: str) -> editions.Build:
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """Start the builds the selected tests need, right after collection."""
-    if config.option.collectonly:
-        return
+    """Note the builds the selected tests will need (started by :func:`edition`)."""
     names = {item.module.__name__.rsplit(".", 1)[-1] for item in items
              if item.nodeid.startswith("tests/site/")}
     for kind, modules in NEEDS.items():
-        if not names.intersection(modules) or kind in BUILDS:
+        if not names.intersection(modules):
             continue
         if kind == "html" and os.environ.get("BROWSER_TEST_HTML"):
             continue
@@ -69,7 +71,7 @@ def pytest_collection_modifyitems(session, config, items):
             continue
         if kind in ("html", "students") and not browser.find_chromium():
             continue
-        BUILDS[kind] = editions.Build(kind, OUT[kind], toc=browser.toc_path()).start()
+        WANTED.add(kind)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -1,18 +1,13 @@
 """The test of the browser test: pages broken on purpose must be reported, a sound page not.
 
-Two kinds of breakage. First, a tiny site fabricated in a temporary folder, served with
-the MathJax copy from node_modules/ and the macros of ``_config.yml``: each broken page
-carries one fault a reader would see (raw ``$$`` math, a figure that does not load, a
-broken link and a broken anchor, a macro that is not defined, a figure rendered as
-text, a chapter without its Summary). The sound page, with the book's own macros, must
-pass: otherwise a checker that fails everything would look as good as one that works.
-
-Second, the legibility checks, on a real chapter page of the built site (the theme's
-own styles decide what fits): the page is opened as it is (it must pass) and then once
-per fault, broken in the browser by a few lines of JavaScript: a figure shrunk, a code
-line and an output line too long, a table with cramped cells and one too wide, a
-display equation too wide, an inline formula too long for a phone, a page wider than
-the window, a second search field, a figure shown twice.
+A tiny site fabricated in a temporary folder, served with the MathJax copy from
+node_modules/ and the macros of ``_config.yml``: each broken page carries one fault a
+reader would see (raw ``$$`` math, a figure that does not load, a broken link and a
+broken anchor, a macro that is not defined, a figure rendered as text, a chapter
+without its Summary). The sound page, with the book's own macros, must pass:
+otherwise a checker that fails everything would look as good as one that works.
+The legibility checks are tested on a real page of the built book
+(``test_legibility_selftest.py``).
 """
 from __future__ import annotations
 
@@ -27,7 +22,7 @@ import yaml
 
 from tools import browser as site
 
-from tests.site.conftest import edition, need
+from tests.site.conftest import need
 
 MATHJAX = site.REPO / "node_modules" / "mathjax"
 
@@ -157,87 +152,3 @@ def test_a_page_without_a_title_is_reported(tiny_site):
     with site.chromium() as browser, site.serve(tiny_site) as base:
         report = site.check_page(browser, f"{base}/untitled.html", chapter=True)
     assert any("expected one <h1> title" in p for p in report.problems), report.problems
-
-
-# -- legibility, on a real page of the built book ------------------------------------------
-TYPESET = "await MathJax.typesetPromise([el]);"
-BREAKAGES = {  # name: (window width, JavaScript that breaks the page, expected problem)
-    "figure shrunk": (
-        site.WIDE, "(() => { const i = document.querySelector('article figure img');"
-                   " i.style.width = (0.6 * i.naturalWidth) + 'px'; })()",
-        "figure shown at 0.60 of its size"),
-    "code line too long": (
-        site.WIDE, "(() => { const p = document.querySelector('div.cell_input pre');"
-                   " p.textContent += '\\nx = 1  # ' + 'a comment that runs on and on '.repeat(4); })()",
-        "code line wider than its box"),
-    "output too wide": (
-        site.WIDE, "(() => { const p = document.querySelector('div.cell_output pre');"
-                   " p.textContent += '\\n' + '0.123456789 '.repeat(20); })()",
-        "output wider than its box"),
-    "cramped table": (
-        site.WIDE, "(() => { const d = document.createElement('div');"
-                   " d.innerHTML = '<table><tr><td style=\"padding:1px\">0.3333</td>"
-                   "<td style=\"padding:1px\">0.3329</td></tr></table>';"
-                   " document.querySelector('article section').appendChild(d); })()",
-        "table cells padded 1 px"),
-    "table too wide": (
-        site.WIDE, "(() => { const d = document.createElement('div');"
-                   " d.innerHTML = '<table class=\"table\"><tr>' + '<td>a wide cell</td>'.repeat(30)"
-                   " + '</tr></table>'; document.querySelector('article section').appendChild(d); })()",
-        "table wider than the column"),
-    "equation too wide": (
-        site.WIDE, "(async () => { const el = document.createElement('div'); el.className = 'math';"
-                   " el.textContent = '\\\\[' + 'a_1 + b_2 + c_3 + '.repeat(25) + 'z \\\\]';"
-                   " document.querySelector('article section').appendChild(el); " + TYPESET + " })()",
-        "display equation wider than the column at 1280 px"),
-    "inline formula too long on a phone": (
-        site.PHONE, "(async () => { const el = document.createElement('p');"
-                    " el.innerHTML = 'so <span class=\"math\">\\\\(' + 'a_1 + b_2 + '.repeat(12)"
-                    " + 'z\\\\)</span> holds';"
-                    " document.querySelector('article section').appendChild(el); " + TYPESET + " })()",
-        "inline formula runs past its line at 390 px"),
-    "page wider than the window": (
-        site.PHONE, "(() => { const d = document.createElement('div');"
-                    " d.style.cssText = 'position:absolute;left:0;top:0;width:900px;height:5px';"
-                    " document.body.appendChild(d); })()",
-        "page wider than the window at 390 px"),
-    "second search field": (
-        site.WIDE, "(() => { document.querySelector('#pst-header').style.setProperty("
-                   "'display', 'block', 'important'); })()",
-        "search fields at 1280 px"),
-    "figure shown twice": (
-        site.WIDE, "(() => { const i = document.querySelector('article figure img');"
-                   " const c = document.createElement('div'); c.className = 'cell_output';"
-                   " c.appendChild(i.cloneNode()); i.closest('figure').before(c); })()",
-        "image shown twice on the page"),
-}
-
-
-@pytest.fixture(scope="module")
-def real_page():
-    """A built chapter page with a figure, code cells, outputs and display math."""
-    need("Chromium", site.find_chromium() is not None, "chromium")
-    root = edition("html").html
-    for source in site.toc_sources():
-        if not site.is_chapter(source):
-            continue
-        rel = source.relative_to(site.REPO).with_suffix(".html").as_posix()
-        html = (root / rel).read_text()
-        if all(k in html for k in ("_images/", "cell_output", 'class="math')):
-            return root, rel
-    pytest.fail("no chapter page with a figure, outputs and math")
-
-
-def test_the_real_page_passes_and_each_breakage_is_reported(real_page):
-    root, rel = real_page
-    sound = site.check_pages(root, [dict(rel=rel, chapter=True, width=width)
-                                    for width in (site.WIDE, site.PHONE)])
-    for report in sound:
-        assert report.problems == [], f"{rel} at {report.width} px: {report.problems}"
-    names = list(BREAKAGES)
-    broken = site.check_pages(root, [dict(rel=rel, chapter=True, width=BREAKAGES[n][0],
-                                          mutate=BREAKAGES[n][1]) for n in names])
-    missed = [f"{name}: expected {BREAKAGES[name][2]!r}, got {report.problems}"
-              for name, report in zip(names, broken)
-              if not any(BREAKAGES[name][2] in p for p in report.problems)]
-    assert not missed, "breakages the checker did not report:\n" + "\n".join(missed)

@@ -6,8 +6,9 @@ JupyterLab, Binder or Colab sees exactly these outputs, and none of the website'
 ``{glue}`` placements. So, for every chapter:
 
 - every glued figure is also *displayed*, as an ``image/png`` output of the cell that
-  drew it (a figure that is only glued exists in the notebook as a
-  ``application/papermill.record/image/png`` record, which no Jupyter front end shows);
+  drew it (a figure glued with ``display=False`` exists in the notebook only as an
+  ``application/papermill.record/image/png`` record, which no Jupyter front end shows;
+  :func:`lib.display.show_figure` glues with ``display=True``, one output that is both);
 - no cell's outputs are glue records only (a number glued for the prose and not
   printed is invisible in Jupyter);
 - every ``{glue:figure}`` of the prose names a figure the chapter glues.
@@ -40,9 +41,9 @@ def kernel_output_problems(nb) -> list[str]:
         shown_png = [o for o in outputs if o.get("output_type") in ("display_data", "execute_result")
                      and "image/png" in o.get("data", {})]
         glued_png = [o for o in records if RECORD + "image/png" in o["data"]]
-        for record in records:
-            name = record.get("metadata", {}).get("scrapbook", {}).get("name")
-            if RECORD + "image/png" in record["data"]:
+        for output in outputs:  # glued figures: hidden records, or glued and shown at once
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name and {RECORD + "image/png", "image/png"} & set(output.get("data", {})):
                 glued_figures.add(name)
         if outputs and len(records) == len(outputs):
             problems.append(f"code cell {number}: its only outputs are glue records "

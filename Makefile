@@ -78,16 +78,18 @@ tex:
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-## Every cell of every chapter (nbval, two at a time); then, on two workers, the unit
-## tests of lib/ and, alongside them, the website, the students' edition and the PDF
-## built from those executions and checked in headless Chromium and pdftotext
-## (tests/site/). See README.md.
+## One pytest session on two workers: every cell of every chapter (nbval), then the
+## website, the students' edition and the PDF built from those executions and checked
+## in headless Chromium and pdftotext (tests/site/), and the unit tests of lib/ beside
+## them (tests/conftest.py). One thread per process: two processes share two cores.
+## See README.md.
 test: mathjax setup
 	@$(REQUIRE) --optional chromium chromium "make test (the browser tests)"
 	@$(REQUIRE) --optional latexmk "$(TEX)" "make test (the PDF test)"
 	@$(REQUIRE) --optional pdftotext poppler-utils "make test (the PDF test)"
-	$(BIN)/pytest -n 2 --dist loadfile book
-	$(BIN)/pytest -n 2 --dist loadfile tests
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	  XLA_FLAGS=--xla_cpu_multi_thread_eigen=false \
+	  $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests book
 
 ## Benchmarks: ratios measured side by side in one run.
 bench: setup

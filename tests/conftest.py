@@ -1,12 +1,11 @@
 """Test order: the book's editions are checked after its chapters have run.
 
-``make test`` runs two pytest sessions. The first executes every chapter cell (nbval,
-two chapters at a time). The second runs the unit tests and ``tests/site/``, which
-builds the website, the students' edition and the PDF from the executed chapters, on
-two workers (``-n 2 --dist loadfile``): the tests of the built editions all go to one
-worker, first, and the other tests fill the other worker (each test file stays on one
-worker). In a single session that also runs the chapters (plain ``pytest``) the site
-tests come last.
+``make test`` runs one pytest session on two workers (``-n 2 --dist loadfile
+--no-loadscope-reorder``), in this order: every chapter (nbval, one chapter per worker
+at a time), then the tests of the built editions (``tests/site/``, all on one worker:
+they wait for the chapters still running on the other worker, then build the website,
+the students' edition and the PDF from the executed chapters), and, on the other worker
+meanwhile, the unit tests. Each test file stays on one worker.
 """
 
 
@@ -29,7 +28,8 @@ def running():
 # of one process (tests/site/conftest.py), so xdist keeps them on one worker, and the
 # PDF, the slowest build, is checked last.
 EDITION_TESTS = ("tests/site/test_website.py", "tests/site/test_legibility_selftest.py",
-                 "tests/site/test_students.py", "tests/site/test_pdf.py")
+                 "tests/site/test_students.py", "tests/site/test_kernel_outputs.py",
+                 "tests/site/test_pdf.py")
 
 
 def _file(item) -> str:
@@ -41,9 +41,10 @@ def pytest_collection_modifyitems(session, config, items):
                       key=lambda item: EDITION_TESTS.index(_file(item)))
     site = [item for item in items
             if item.nodeid.startswith("tests/site/") and _file(item) not in EDITION_TESTS]
-    rest = [item for item in items if not item.nodeid.startswith("tests/site/")]
-    chapters = any(item.nodeid.startswith("book/") for item in rest)
-    items[:] = rest + site + editions if chapters else editions + site + rest
+    chapters = [item for item in items if item.nodeid.startswith("book/")]
+    rest = [item for item in items
+            if not item.nodeid.startswith(("tests/site/", "book/"))]
+    items[:] = chapters + editions + site + rest
 
 
 def pytest_xdist_make_scheduler(config, log):

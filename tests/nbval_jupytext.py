@@ -103,7 +103,9 @@ def pytest_runtest_teardown(item, nextitem):
         nb.metadata["executed_by_tests"] = {"complete": complete}
         out = EXECUTED / Path(parent.path).resolve().relative_to(REPO).with_suffix(".ipynb")
         out.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, out)
+        partial = out.with_suffix(".ipynb.partial")  # readers never see half a notebook
+        nbformat.write(nb, partial)
+        os.replace(partial, out)
 
 
 def _clean(output) -> dict:

@@ -1,9 +1,10 @@
 """The book's editions, built once per test session from the chapters nbval executed.
 
-``make test`` runs in two steps: first every chapter cell (nbval, which keeps each
-executed chapter in ``test-artifacts/executed/``), then the unit tests and the tests of
-this folder, which build the website, the students' edition and the PDF from those
-executions (``tools/editions.py``: nothing is executed again) and check them.
+``make test`` runs every chapter cell (nbval, which keeps each executed chapter in
+``test-artifacts/executed/``), the unit tests and the tests of this folder, which build
+the website, the students' edition and the PDF from those executions
+(``tools/editions.py``: nothing is executed again) and check them, in one session on
+two workers: the edition tests wait for the chapters (:func:`wait_for_chapters`).
 
 The three builds start together, when the first test asks for an edition, in
 background processes; each test waits for the edition it checks. Without Chromium the
@@ -16,6 +17,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+from pathlib import Path
 
 import pytest
 
@@ -23,6 +26,8 @@ from tools import browser, editions
 
 BUILDS: dict[str, editions.Build] = {}
 WANTED: set[str] = set()
+CHAPTERS_RUN: list[Path] = []  # chapters of this session not yet seen executed
+SESSION_START = time.time()  # this process's start: notebooks written after are fresh
 OUT = {"html": editions.ARTIFACTS / "site", "students": editions.ARTIFACTS / "students",
        "pdf": editions.ARTIFACTS / "pdf"}
 NEEDS = {"html": ("test_website", "test_students", "test_pdf"), "students": ("test_students",),
@@ -43,10 +48,34 @@ def need(what: str, found: bool, install: str) -> None:
     pytest.skip(message)
 
 
+def wait_for_chapters(timeout: float = 1200) -> None:
+    """Wait until every chapter this session runs has written its executed notebook.
+
+    ``make test`` runs the chapters and these tests in one session on two workers: the
+    edition tests start on one worker while the other still runs its last chapter. A
+    chapter that fails still writes its notebook (marked incomplete); one that never
+    does is left to the build to report, after ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while CHAPTERS_RUN and time.monotonic() < deadline:
+        CHAPTERS_RUN[:] = [source for source in CHAPTERS_RUN
+                           if not _written_since(source, SESSION_START)]
+        if CHAPTERS_RUN:
+            time.sleep(0.5)
+    CHAPTERS_RUN.clear()
+
+
+def _written_since(source: Path, start: float) -> bool:
+    done = editions.EXECUTED / source.relative_to(editions.REPO).with_suffix(".ipynb")
+    return done.is_file() and done.stat().st_mtime >= start
+
+
 def edition(kind: str) -> editions.Build:
     """The build of one edition, waited for. The first call starts every build the
     session's tests need, at once, in the background (under xdist, only the worker
-    that runs the edition tests gets here: ``tests/conftest.py``)."""
+    that runs the edition tests gets here: ``tests/conftest.py``), once the chapters
+    of the session have run."""
+    wait_for_chapters()
     for start in [kind] + (sorted(WANTED - {kind}) if not BUILDS else []):
         if start not in BUILDS:
             BUILDS[start] = editions.Build(start, OUT[start], toc=browser.toc_path()).start()
@@ -72,6 +101,12 @@ def pytest_collection_modifyitems(session, config, items):
         if kind in ("html", "students") and not browser.find_chromium():
             continue
         WANTED.add(kind)
+
+
+def pytest_collection_finish(session):
+    """Note the chapters the session runs (after any deselection)."""
+    CHAPTERS_RUN[:] = sorted({Path(item.path).resolve() for item in session.items
+                              if item.nodeid.startswith("book/")})
 
 
 def pytest_sessionfinish(session, exitstatus):

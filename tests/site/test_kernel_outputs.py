@@ -24,6 +24,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.site.conftest import wait_for_chapters
 from tools import browser, editions
 
 RECORD = "application/papermill.record/"
@@ -67,6 +68,7 @@ CHAPTERS = [s for s in browser.toc_sources() if browser.is_chapter(s)]
 
 @pytest.mark.parametrize("source", CHAPTERS, ids=[s.stem for s in CHAPTERS])
 def test_chapter_shows_its_figures_and_numbers_in_jupyter(source):
+    wait_for_chapters()
     path = _executed(source)
     assert path.is_file(), (f"{source.name} was not executed by the nbval run "
                             f"(run the chapters first: make test, or pytest book/{source.name})")

@@ -443,10 +443,10 @@ print("level above the landing point:", level_ok)
 #
 #   changes sign at $A(1)$ (for $a > 0$, $H'(1) > 0$): negative before, positive after,
 #   with a simple zero at the transcritical point;
-# - the slow flow on the line, $f(a, 0) = \phi(1) - aH(1) = H(1)(\abar - a)$, is positive
-#   on the whole passage $[a_0, a_{\rm exit}]$, so it crosses $A(1)$ transversally. This
-#   needs $A(1) < \abar$, which is $R'(1) < 0$ below, and it holds up to $a_{\rm exit}$
-#   because $a_{\rm exit} < \abar$ (shown in the proof of step 3);
+# - the slow flow on the line, $f(a, 0) = \phi(1) - aH(1)$, which is $H(1)(\abar - a)$,
+#   is positive on the whole passage $[a_0, a_{\rm exit}]$, so it crosses $A(1)$
+#   transversally. This needs $A(1) < \abar$, which is $R'(1) < 0$ below, and it holds
+#   up to $a_{\rm exit}$ because $a_{\rm exit} < \abar$ (shown in the proof of step 3);
 # - the trajectory enters a neighbourhood of the line at $a_{\rm in} = a_0 + o(1)$: the
 #   alignment phase lasts a fast time $O(1)$, during which $a$ moves by $O(\eps)$, and
 #   the exit point depends continuously on the entry.

@@ -476,8 +476,13 @@ show_figure(fig, "fig-nl-search-ode")
 # ```{prf:proof}
 # {eq}`eq-nl-R` follows from {eq}`eq-nl-lowest`. The ODE is a gradient flow,
 # $\dot\kappa = -(1-\kappa^2)\,\partial_\kappa L$ and $\dot a = -\eps\,\partial_a L$,
-# so $\dot L = -(1-\kappa^2)(\partial_\kappa L)^2 - \eps(\partial_a L)^2 \le 0$.
-# Minimising $L = \tfrac12\|\sstar\|^2 - a\phi + \tfrac12 a^2H$ over $a$ gives
+# so that
+#
+# $$
+# \dot L = -(1-\kappa^2)(\partial_\kappa L)^2 - \eps(\partial_a L)^2
+# $$
+#
+# is never positive. Minimising $L = \tfrac12\|\sstar\|^2 - a\phi + \tfrac12 a^2H$ over $a$ gives
 # $L \ge \tfrac12\|\sstar\|^2 - \tfrac12 R(\kappa)$, hence {eq}`eq-nl-floor`. The
 # alignment stays positive: $\kappa = 0$ is invariant for $m \ge 2$, and for $m = 1$
 # the field there, $a u_1$, points upward (for $a > 0$). If $m > j$, $R$ is continuous on $[0, 1]$ with $R(0) = 0$, so the

@@ -81,15 +81,15 @@ lab: setup
 ## One pytest session on two workers: every cell of every chapter (nbval), then the
 ## website, the students' edition and the PDF built from those executions and checked
 ## in headless Chromium and pdftotext (tests/site/), and the unit tests of lib/ beside
-## them (tests/conftest.py). One thread per process: two processes share two cores.
-## See README.md.
+## them (tests/conftest.py). On two cores (CI), one thread per process: the two workers
+## already share them. See README.md.
+ONE_THREAD = $(if $(filter 1 2,$(shell $(PYTHON) -c "import os; print(os.cpu_count() or 1)")),\
+  OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 XLA_FLAGS=--xla_cpu_multi_thread_eigen=false)
 test: mathjax setup
 	@$(REQUIRE) --optional chromium chromium "make test (the browser tests)"
 	@$(REQUIRE) --optional latexmk "$(TEX)" "make test (the PDF test)"
 	@$(REQUIRE) --optional pdftotext poppler-utils "make test (the PDF test)"
-	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
-	  XLA_FLAGS=--xla_cpu_multi_thread_eigen=false \
-	  $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests book
+	env $(ONE_THREAD) $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder tests book
 
 ## Benchmarks: ratios measured side by side in one run.
 bench: setup

@@ -221,7 +221,8 @@ def _cell(value, fmt) -> str:
         return _format(value, fmt)
     if fmt and fmt.endswith("e"):
         return Sci(value, fmt)._repr_markdown_()
-    return _format(value, fmt).replace("-", "\u2212", 1)
+    text = _format(value, fmt)
+    return "\u2212" + text[1:] if text.startswith("-") else text  # not an exponent's
 
 
 def table(header, rows, *, caption: str, name: str, fmt=None) -> Table:

@@ -43,6 +43,8 @@ def test_table_formats_cells_and_checks_its_shape():
     cells = table(["x", "y"], [[-0.5, 1.2e-4]], caption="c", name="tab-z",
                   fmt=[".2f", ".1e"]).rows[0]
     assert cells == ["\u22120.50", r"$1.2 \times 10^{-4}$"]  # real minus, math
+    cells = table(["x", "y"], [[1e-5, -2.5e-5]], caption="c", name="tab-w").rows[0]
+    assert cells == ["1e-05", "\u22122.5e-05"]  # the sign, not the exponent's minus
     with pytest.raises(ValueError, match="every row"):
         table(["a", "b"], [[1]], caption="x", name="tab-y")
     with pytest.raises(ValueError, match="without spaces"):

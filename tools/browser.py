@@ -143,11 +143,9 @@ class Page:
         return problems
 
     def screenshot(self, path: Path, full_page: bool = True) -> Path:
-        """PNG, or JPEG (quality 90, a third faster on long pages) for a .jpg path."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        jpeg = {"quality": 90} if path.suffix in (".jpg", ".jpeg") else {}
-        self.page.screenshot(path=str(path), full_page=full_page, **jpeg)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ import jupytext
 import nbformat
 import pytest
 
-from tests.site.conftest import edition, need
+from tests.site.conftest import edition
 from tools import browser, editions
 from tools.ipynb_download import START
 
@@ -59,7 +59,6 @@ def page_text(path) -> str:
 
 @pytest.fixture(scope="module")
 def students():
-    need("Chromium", browser.find_chromium() is not None, "chromium")
     return edition("students")
 
 
@@ -102,7 +101,6 @@ def test_students_pages_keep_every_exercise_and_no_solution_box(students):
 
 
 def test_the_teachers_edition_keeps_its_solutions():
-    need("Chromium", browser.find_chromium() is not None, "chromium")
     site = edition("html").html
     for source in CHAPTERS:
         rel = source.relative_to(editions.REPO).with_suffix(".html")

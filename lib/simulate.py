@@ -35,12 +35,18 @@ array :math:`H = W X^\top`. How the step is arranged so that it stays near that 
   residuals, the ``(N, B)`` one is :math:`\sigma'(H)` alone. When :math:`\sigma'` is
   affine (:math:`\sigma` of degree at most 2, as in the book's running example), it is
   :math:`H` itself plus a rank-one term, and :math:`\sigma'(H)` is never formed;
-* the operands and the result of the second product are written to memory by their own
-  passes (:func:`_materialised`): XLA's CPU backend would otherwise evaluate them inside
-  the product, block by block, which cost more than the pass;
-* :math:`\sigma(H)` is written once and read by the two matrix-vector products
-  :math:`\sum_j a_j\sigma(h_{bj})` and :math:`\sum_b \sigma(h_{bj}) r_b`;
-  :math:`\langle g_j, w_j\rangle` is a row-wise dot product of two ``N x d`` arrays;
+* :math:`\sigma(H)` is written once and read once, by the matrix-vector product
+  :math:`\sum_j a_j\sigma(h_{bj})`. When :math:`\sigma` is at most quadratic, Taylor's formula
+  turns the second layer's gradient :math:`\sum_b \sigma(h_{bj}) r_b` into row-wise dot
+  products of ``N x d`` arrays (:func:`sgd_step`); otherwise it is a second
+  matrix-vector product over :math:`\sigma(H)`;
+* the ``(N, d)`` work (the tangent projection, the update and the renormalisation) is
+  three row-wise dot products and one pass that writes the new ``W``: its norm comes
+  from those dot products, not from a pass over the update;
+* the operands of the second product (and its result, in the general case) are written
+  to memory by their own passes (:func:`_materialised`): XLA's CPU backend would
+  otherwise evaluate them inside the product, block by block, which cost more than the
+  pass;
 * the random numbers are drawn by our own *unrolled* threefry (below), one pass that
   writes the batch; JAX's own CPU lowering of threefry runs its 20 rounds as a rolled
   loop of five passes over memory, about 3x slower for the same numbers;
@@ -213,20 +219,16 @@ def gaussian_batch(key_data, batch: int, dim: int, dtype="float32", extra: int =
     Bit for bit ``jax.random.normal(key, (batch, dim + extra), dtype)``, drawn by the
     unrolled generator of this module (one fused pass on any backend). Returns
     ``(x, z, extras)``: ``x`` the first ``dim`` columns, ``z = x[:, 0]`` and ``extras`` a
-    list of the ``extra`` further columns, each ``(batch,)``. The columns are read out of
-    the batch by a product with one-hot columns (exact: one term is ``x_bk * 1``, the
-    others ``* 0``), which makes XLA write the batch once and read it, where it would
-    otherwise recompute the generator for them inside every pass that uses them.
+    list of the ``extra`` further columns, each ``(batch,)``. Those columns are drawn again
+    on their own (their flat indices in the stream: ``batch`` numbers each, next to the
+    ``batch * dim`` of the batch), so that no pass over the batch is spent reading them out
+    of it.
     """
-    jnp = _jax().numpy
     cols = dim + extra
     full = _normal_at(key_data, _counts(batch, cols), dtype)
-    pick = np.zeros((cols, 1 + extra), dtype)
-    pick[0, 0] = 1.0
-    for k in range(extra):
-        pick[dim + k, 1 + k] = 1.0
-    zs = jnp.matmul(full, pick, precision=_jax().lax.Precision.HIGHEST)
-    return full[:, :dim], zs[:, 0], [zs[:, 1 + k] for k in range(extra)]
+    z, *extras = [_normal_at(key_data, _counts(batch, cols, col), dtype)
+                  for col in (0, *range(dim, cols))]
+    return full[:, :dim], z, extras
 
 
 def _materialised(z):
@@ -311,14 +313,30 @@ def sgd_step(W, a, x, y, *, s_coeffs, ds_coeffs, lr, eps, freeze_a=False):
 
     .. math::
         r = \tfrac1N \sigma(H)^\top a - y, \qquad
-        G = \operatorname{diag}(a)\,\sigma'(H)\,\tilde X, \qquad
-        a \leftarrow a - \tfrac{\varepsilon\eta}{B}\,\sigma(H)\,r,
+        D = \sigma'(H)\,\tilde X, \qquad
+        a \leftarrow a - \tfrac{\varepsilon\eta}{B}\,\sigma(H)\,r;
 
-    and ``W`` moves along the tangent part of ``G`` and is renormalised (module docstring).
+    the first layer's gradient is :math:`g_j = a_j D_j` (:math:`D_j` the rows of ``D``),
+    and ``w_j`` moves along its tangent part and is renormalised (module docstring): the
+    new row :math:`w_j - \eta(g_j - \langle g_j, w_j\rangle w_j) = \alpha_j w_j + \beta_j D_j`
+    is divided by its norm, computed from the row-wise dot products :math:`|w_j|^2`,
+    :math:`\langle D_j, w_j\rangle` and :math:`|D_j|^2`.
+
     When :math:`\sigma'` is affine (:math:`\sigma` of degree at most 2, e.g. the running
-    example :math:`\mathrm{He}_1 + s_2\mathrm{He}_2`), :math:`\sigma'(H) = d_0 + d_1 H`
-    and :math:`G = \operatorname{diag}(a)\,(d_0\,\mathbf 1\,(\tfrac rB)^\top X + d_1 H\tilde X)`:
-    the second product takes :math:`H` itself and :math:`\sigma'(H)` is never formed.
+    example :math:`\mathrm{He}_1 + s_2\mathrm{He}_2`), :math:`\sigma'(H) = \sigma'(0) + \sigma'' H`
+    and :math:`D = \sigma'(0)\,\mathbf 1 m^\top + \sigma'' H\tilde X` with
+    :math:`m = X^\top r / B`: the second product takes :math:`H` itself and
+    :math:`\sigma'(H)` is never formed. Taylor's formula for a quadratic,
+    :math:`\sigma(h) = \sigma(0) + \tfrac12 h\,\sigma'(0) + \tfrac12 h\,\sigma'(h)`, then gives
+    the second layer's gradient without a second pass over :math:`\sigma(H)`:
+
+    .. math::
+        \tfrac1B \textstyle\sum_b \sigma(h_{bj})\,r_b
+        = \sigma(0)\,\bar r + \tfrac12\bigl(\sigma'(0)\,\langle w_j, m\rangle
+          + \langle w_j, D_j\rangle\bigr), \qquad \bar r = \tfrac1B \textstyle\sum_b r_b,
+
+    where :math:`\langle w_j, D_j\rangle` is the dot product the tangent projection needs
+    anyway.
     """
     jax = _jax()
     jnp = jax.numpy
@@ -329,21 +347,30 @@ def sgd_step(W, a, x, y, *, s_coeffs, ds_coeffs, lr, eps, freeze_a=False):
     r = jnp.matmul(a, s, precision=hi) / n - y              # (B,): f(x_b) - y_b
     xr = _materialised(x * (r / b)[:, None])                # (B, d): rows scaled by r_b / B
     dc = _coeff_list(ds_coeffs)
-    if len(dc) <= 2:                                        # sigma' = d0 + d1 h
-        G = dc[0] * jnp.matmul(r / b, x, precision=hi)[None, :]   # d0 * 1 (r/B)^T X
+    affine = len(dc) <= 2                                   # sigma' = dc[0] + dc[1] h
+    if affine:
+        m = jnp.matmul(r / b, x, precision=hi)              # (d,): X^T r / B
+        wm = jnp.matmul(W, m, precision=hi)                 # (N,): <w_j, m>
+        D, dw = dc[0] * m[None, :], dc[0] * wm              # sigma'(0) 1 m^T, <D_j, w_j>
         if len(dc) == 2:
-            G = G + dc[1] * _materialised(jnp.matmul(hT, xr, precision=hi))
+            P = jnp.matmul(hT, xr, precision=hi)            # (N, d): H X~
+            D, dw = D + dc[1] * P, dw + dc[1] * jnp.sum(P * W, axis=1)
     else:
         ds = _materialised(hermite_eval(dc, hT))            # (N, B): sigma'(h_bj)
-        G = _materialised(jnp.matmul(ds, xr, precision=hi))
-    grad = a[:, None] * G                                   # (N, d): g_j
-    radial = jnp.sum(grad * W, axis=1)                      # <g_j, w_j>
-    W1 = W - lr * (grad - radial[:, None] * W)
-    W1 = W1 * jax.lax.rsqrt(jnp.sum(W1 * W1, axis=1, keepdims=True))
+        D = _materialised(jnp.matmul(ds, xr, precision=hi))
+        dw = jnp.sum(D * W, axis=1)                         # <D_j, w_j>
+    alpha, beta = 1.0 + lr * a * dw, -lr * a                # g_j = a_j D_j; new row alpha w_j + beta D_j
+    norm2 = (alpha * alpha * jnp.sum(W * W, axis=1) + 2.0 * alpha * beta * dw
+             + beta * beta * jnp.sum(D * D, axis=1))
+    W1 = (alpha[:, None] * W + beta[:, None] * D) * jax.lax.rsqrt(norm2)[:, None]
     if freeze_a:
         return W1, a
-    a1 = a - (eps * lr / b) * jnp.matmul(s, r, precision=hi)
-    return W1, a1
+    if affine:                                              # Taylor: (1/B) sum_b sigma(h_bj) r_b
+        sigma0 = hermite_eval(s_coeffs, jnp.zeros((), hT.dtype))
+        sr = sigma0 * jnp.mean(r) + 0.5 * (dc[0] * wm + dw)
+    else:
+        sr = jnp.matmul(s, r, precision=hi) / b
+    return W1, a - (eps * lr) * sr
 
 
 def _loss_coeffs(teacher: HermiteSeries, student: HermiteSeries, label_noise: float):

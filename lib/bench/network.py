@@ -224,7 +224,7 @@ def run(quick: bool = False) -> dict:
     import jax
 
     dev = jax.devices()[0]
-    reps = 5 if quick else 11
+    reps = 5 if quick else 21
     inner = 5 if quick else 10
     shapes = SHAPES[:1] if quick else SHAPES
     print(f"JAX {jax.__version__} on {dev.platform} ({dev.device_kind}), {os.cpu_count()} CPUs; "

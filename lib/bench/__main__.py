@@ -11,6 +11,9 @@ from lib.bench import SECTIONS
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lib.bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="short run: fewer shapes and repetitions")
+    parser.add_argument("--profile", action="store_true",
+                        help="per-operation times (jax.profiler) of the sections that have them "
+                             "(network: where a step's time goes), instead of their timings")
     parser.add_argument("sections", nargs="*", help=f"sections to run (default: all of {SECTIONS})")
     args = parser.parse_args(argv)
     names = args.sections or SECTIONS
@@ -25,12 +28,16 @@ def main(argv=None) -> int:
                 raise
             print(f"== {name}: skipped (module lib/bench/{name}.py not found)")
             continue
-        if not hasattr(module, "run"):
-            print(f"== {name}: skipped (no run() function)")
+        task = "profile" if args.profile else "run"
+        if not hasattr(module, task):
+            print(f"== {name}: skipped (no {task}() function)")
             continue
         print(f"== {name}")
         t0 = time.perf_counter()
-        module.run(quick=args.quick)
+        if args.profile:
+            module.profile()
+        else:
+            module.run(quick=args.quick)
         print(f"== {name}: done in {time.perf_counter() - t0:.1f} s")
     return 0
 

@@ -280,3 +280,51 @@ def run_gpu(shapes=GPU_SHAPES, quick: bool = False, device=None) -> dict:
               "plain float32 product)")
         jax.clear_caches()
     return results
+
+
+def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
+    """Where a step's time goes: per-operation times of :func:`step_loop` from a
+    ``jax.profiler`` trace, as ``(ms per step, operation, shape, what)`` rows, largest
+    first, ``what`` being the JAX operation XLA's fused operation came from. Printed by
+    ``python -m lib.bench network --profile``. The times carry the profiler's own cost
+    per operation, so they add up to a little more than the step."""
+    import collections
+    import glob
+    import gzip
+    import json
+    import re
+    import tempfile
+
+    import jax
+    import jax.numpy as jnp
+
+    from lib.simulate import _train_steps, seed_key
+
+    run = step_loop(d, n, b, steps)
+    run(), run()
+    with tempfile.TemporaryDirectory() as tmp:
+        jax.profiler.start_trace(tmp, create_perfetto_trace=True)
+        for _ in range(reps):
+            run()
+        jax.profiler.stop_trace()
+        trace = glob.glob(os.path.join(tmp, "**", "*.json.gz"), recursive=True)[0]
+        with gzip.open(trace) as fh:
+            events = json.load(fh)["traceEvents"]
+    # the compiled program's operations: name -> (shape, JAX operation)
+    hlo = jax.jit(lambda W, a, kd, p: _train_steps(W, a, kd, p, 0, steps, batch=b,
+                                                  freeze_a=False, noisy=False)).lower(
+        jnp.zeros((n, d)), jnp.zeros(n), jnp.asarray(seed_key(0)), _params()).compile().as_text()
+    ops = {}
+    for line in hlo.splitlines():
+        if m := re.match(r"\s*(?:ROOT )?%([\w.-]+) = (\w+\[[\d,]*\])\S* ([\w-]+)\(", line):
+            what = re.search(r'op_name="[^"]*?([\w-]+)"', line)
+            ops[m[1]] = (m[2], what[1] if what else m[3])
+    total = collections.Counter()
+    for e in events:
+        if e.get("ph") == "X" and e.get("name") in ops:
+            total[e["name"]] += e.get("dur", 0.0)
+    rows = [(us / 1e3 / (reps * steps), name, *ops[name]) for name, us in total.most_common(top)]
+    print(f"d={d} N={n} B={b}: per-operation times of the step (jax.profiler; ms per step)")
+    for ms, name, shape, what in rows:
+        print(f"  {ms:7.3f} ms  {name:32s} {shape:16s} {what}")
+    return rows

@@ -97,7 +97,12 @@ def step_loop(d, n, b, inner, device=None, student=STUDENT):
     a = jax.device_put(jnp.full((n,), 0.1, jnp.float32), dev)
     kd = jax.device_put(jnp.asarray(seed_key(0)), dev)
     p = jax.device_put(_params(student), dev)
-    return lambda: jax.block_until_ready(sgd_steps(W, a, kd, p))
+
+    def run():
+        return jax.block_until_ready(sgd_steps(W, a, kd, p))
+
+    run.hlo = lambda: sgd_steps.lower(W, a, kd, p).compile().as_text()  # for profile()
+    return run
 
 
 def products_loop(d, n, b, inner, device=None):
@@ -296,9 +301,6 @@ def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
     import tempfile
 
     import jax
-    import jax.numpy as jnp
-
-    from lib.simulate import _train_steps, seed_key
 
     run = step_loop(d, n, b, steps)
     run(), run()
@@ -311,11 +313,8 @@ def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
         with gzip.open(trace) as fh:
             events = json.load(fh)["traceEvents"]
     # the compiled program's operations: name -> (shape, JAX operation)
-    hlo = jax.jit(lambda W, a, kd, p: _train_steps(W, a, kd, p, 0, steps, batch=b,
-                                                  freeze_a=False, noisy=False)).lower(
-        jnp.zeros((n, d)), jnp.zeros(n), jnp.asarray(seed_key(0)), _params()).compile().as_text()
     ops = {}
-    for line in hlo.splitlines():
+    for line in run.hlo().splitlines():
         if m := re.match(r"\s*(?:ROOT )?%([\w.-]+) = (\w+\[[\d,]*\])\S* ([\w-]+)\(", line):
             what = re.search(r'op_name="[^"]*?([\w-]+)"', line)
             ops[m[1]] = (m[2], what[1] if what else m[3])

@@ -21,6 +21,9 @@ sensitive to other load, but it counts the thread pool's spinning between operat
 and the line ``step/bound = ...`` for the running example (teacher
 :math:`\mathrm{He}_1 + 0.2\mathrm{He}_2`, student :math:`\mathrm{He}_1 + 0.5\mathrm{He}_2`).
 
+:func:`profile` (``python -m lib.bench network --profile``) shows where a step's time goes:
+the time of each operation of the compiled step, from a ``jax.profiler`` trace.
+
 On a GPU, :func:`run_gpu` times wider shapes (``N = B`` up to 16384) and relates the
 step to the GPU's own float32 matrix-multiply rate (a square product timed alike).
 """

@@ -358,6 +358,8 @@ def sgd_step(W, a, x, y, *, s_coeffs, ds_coeffs, lr, eps, freeze_a=False):
     if affine:
         m = jnp.matmul(r / b, x, precision=hi)              # (d,): X^T r / B
         wm = jnp.matmul(W, m, precision=hi)                 # (N,): <w_j, m>
+        # <D_j, w_j> is assembled from <w_j, m>, so every read of W comes before the new W
+        # is written and XLA updates W in place (else it copies W every step)
         D, dw = dc[0] * m[None, :], dc[0] * wm              # sigma'(0) 1 m^T, <D_j, w_j>
         if len(dc) == 2:
             P = jnp.matmul(hT, xr, precision=hi)            # (N, d): H X~
@@ -366,7 +368,7 @@ def sgd_step(W, a, x, y, *, s_coeffs, ds_coeffs, lr, eps, freeze_a=False):
         ds = _materialised(hermite_eval(dc, hT))            # (N, B): sigma'(h_bj)
         D = _materialised(jnp.matmul(ds, xr, precision=hi))
         dw = jnp.sum(D * W, axis=1)                         # <D_j, w_j>
-    alpha, beta = 1.0 + lr * a * dw, -lr * a                # g_j = a_j D_j; new row alpha w_j + beta D_j
+    alpha, beta = 1.0 + lr * a * dw, -lr * a                # new row: alpha_j w_j + beta_j D_j
     norm2 = (alpha * alpha * jnp.sum(W * W, axis=1) + 2.0 * alpha * beta * dw
              + beta * beta * jnp.sum(D * D, axis=1))
     W1 = (alpha[:, None] * W + beta[:, None] * D) * jax.lax.rsqrt(norm2)[:, None]

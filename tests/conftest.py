@@ -32,15 +32,15 @@ EDITION_TESTS = ("tests/site/test_website.py", "tests/site/test_legibility_selft
                  "tests/site/test_pdf.py")
 
 
-def _file(item) -> str:
-    return item.nodeid.split("::")[0]
+def _file(nodeid: str) -> str:
+    return nodeid.split("::")[0]
 
 
 def pytest_collection_modifyitems(session, config, items):
-    editions = sorted((item for item in items if _file(item) in EDITION_TESTS),
-                      key=lambda item: EDITION_TESTS.index(_file(item)))
+    editions = sorted((item for item in items if _file(item.nodeid) in EDITION_TESTS),
+                      key=lambda item: EDITION_TESTS.index(_file(item.nodeid)))
     site = [item for item in items
-            if item.nodeid.startswith("tests/site/") and _file(item) not in EDITION_TESTS]
+            if item.nodeid.startswith("tests/site/") and _file(item.nodeid) not in EDITION_TESTS]
     chapters = [item for item in items if item.nodeid.startswith("book/")]
     rest = [item for item in items
             if not item.nodeid.startswith(("tests/site/", "book/"))]
@@ -55,7 +55,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class EditionsAsOneFile(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::")[0]
+            path = _file(nodeid)
             return "editions" if path in EDITION_TESTS else path
 
     return EditionsAsOneFile(config, log)

@@ -62,13 +62,15 @@ def test_jax_step_matches_reference_float64(student):
     W, a = _state(rng, 16, 8, np.float64)
     x, y = reference_batch(rng, T, 32, 8, dtype=np.float64)
     W_ref, a_ref = reference_step(W, a, x, y, student=student, lr=0.3, eps=0.5)
+    kw = dict(s_coeffs=student.coeffs.tolist(), ds_coeffs=student.derivative().coeffs.tolist(),
+              lr=0.3, eps=0.5)
     with jax.enable_x64(True):
-        W_jax, a_jax = map(np.asarray, sgd_step(
-            W, a, x, y, s_coeffs=student.coeffs.tolist(),
-            ds_coeffs=student.derivative().coeffs.tolist(), lr=0.3, eps=0.5))
-    assert a_jax.dtype == np.float64 and np.max(np.abs(a_jax - a)) > 1e-3  # a moved
-    np.testing.assert_allclose(W_jax, W_ref, atol=1e-13)
-    np.testing.assert_allclose(a_jax, a_ref, atol=1e-13)
+        # the batch as given, and as the simulation passes it: x / sqrt(2), x_scale = sqrt(2)
+        for xs, scale in ((x, 1.0), (x / np.sqrt(2), np.sqrt(2))):
+            W_jax, a_jax = map(np.asarray, sgd_step(W, a, xs, y, x_scale=scale, **kw))
+            assert a_jax.dtype == np.float64 and np.max(np.abs(a_jax - a)) > 1e-3  # a moved
+            np.testing.assert_allclose(W_jax, W_ref, atol=1e-13)
+            np.testing.assert_allclose(a_jax, a_ref, atol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
@@ -78,7 +80,8 @@ def test_generator_is_jax_random_bit_for_bit(dtype):
     def ours(kd, step):
         k_init, k_run = simulate._split(kd)
         kd_step = simulate._fold_in(k_run, step)
-        return jax.numpy.stack([k_init, k_run]), kd_step, gaussian_batch(kd_step, 37, 10, dtype, 1)
+        return (jax.numpy.stack([k_init, k_run]), kd_step, gaussian_batch(kd_step, 37, 10, dtype, 1),
+                gaussian_batch(kd_step, 37, 10, dtype, 1, halved=True))
 
     @jax.jit
     def theirs(seed, step):
@@ -89,7 +92,7 @@ def test_generator_is_jax_random_bit_for_bit(dtype):
 
     with jax.enable_x64(dtype == "float64"):
         for seed, step in ((0, 0), (7, 12345), (2**32 - 1, 2**31 - 1)):
-            keys, kd_step, (x, z, extras) = ours(seed_key(seed), step)
+            keys, kd_step, (x, z, extras), halved = ours(seed_key(seed), step)
             kd, split, kd_step_want, want = map(np.asarray, theirs(np.uint32(seed), step))
             np.testing.assert_array_equal(seed_key(seed), kd)
             np.testing.assert_array_equal(keys, split)
@@ -98,6 +101,10 @@ def test_generator_is_jax_random_bit_for_bit(dtype):
             np.testing.assert_array_equal(np.asarray(x), want[:, :10])
             np.testing.assert_array_equal(np.asarray(z), want[:, 0])
             np.testing.assert_array_equal(np.asarray(extras[0]), want[:, 10])
+            # halved: x over sqrt(2) (the same rounding once multiplied back), z and extras not
+            np.testing.assert_array_equal(np.asarray(halved[0]) * np.sqrt(2).astype(dtype), x)
+            np.testing.assert_array_equal(np.asarray(halved[1]), want[:, 0])
+            np.testing.assert_array_equal(np.asarray(halved[2][0]), want[:, 10])
     with jax.enable_x64(True):  # seeds beyond 32 bits: jax.random.key(seed) with 64-bit ints
         for seed in (2**32, 2**40 + 3, 2**64 - 1):
             np.testing.assert_array_equal(seed_key(seed), jax.random.key_data(

@@ -132,9 +132,10 @@ def products_loop(d, n, b, inner, device=None):
 
 
 def random_loop(d, n, b, inner, device=None, stock=False):
-    """``inner`` Gaussian ``(B, d)`` batches, each keyed by ``fold_in(key, i)`` and written
-    to memory once (the loop carries the last one): the generator of :mod:`lib.simulate`,
-    or ``jax.random.normal`` with ``stock=True`` (the same numbers)."""
+    r"""``inner`` Gaussian ``(B, d)`` batches, each keyed by ``fold_in(key, i)`` and written
+    to memory once (the loop carries the last one): the generator of :mod:`lib.simulate`
+    as the step calls it (``halved``: the batch over :math:`\sqrt2`), or
+    ``jax.random.normal`` with ``stock=True`` (the same numbers, times :math:`\sqrt2`)."""
     import jax
     import jax.numpy as jnp
 
@@ -143,7 +144,7 @@ def random_loop(d, n, b, inner, device=None, stock=False):
     def body(i, x):
         if stock:
             return jax.random.normal(jax.random.fold_in(jax.random.key(0), i), (b, d), jnp.float32)
-        return gaussian_batch(_fold_in(jnp.asarray(seed_key(0)), i), b, d)[0]
+        return gaussian_batch(_fold_in(jnp.asarray(seed_key(0)), i), b, d, halved=True)[0]
 
     @jax.jit
     def gaussian_batches(x):

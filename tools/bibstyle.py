@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from pybtex.backends.plaintext import Backend as PlainText
 from pybtex.plugin import register_plugin
 from pybtex.richtext import Text
 from pybtex.style.formatting.unsrt import Style as Unsrt
@@ -58,4 +59,9 @@ class BookStyle(Unsrt):
 def setup(app):
     register_plugin("pybtex.style.labels", "authoryear", AuthorYearLabels)
     register_plugin("pybtex.style.formatting", "bookstyle", BookStyle)
+    # pybtex looks a plugin up in the entry points of every installed package, at every
+    # lookup; the plain-text backend is looked up each time a label or citation is
+    # rendered as text (about 130 times a build, 1.5 s). Registered, it is found at once.
+    for name in ("text", "plaintext"):
+        register_plugin("pybtex.backends", name, PlainText, force=True)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -41,8 +41,9 @@ array :math:`H = W X^\top`. How the step is arranged so that it stays near that 
   products of ``N x d`` arrays (:func:`sgd_step`); otherwise it is a second
   matrix-vector product over :math:`\sigma(H)`;
 * the ``(N, d)`` work (the tangent projection, the update and the renormalisation) is
-  three row-wise dot products and one pass that writes the new ``W``: its norm comes
-  from those dot products, not from a pass over the update;
+  a pass that writes the gradient's rows :math:`D_j`, three row-wise dot products and
+  one pass that writes the new ``W``: its norm comes from those dot products, not from
+  a pass over the update;
 * the operands of the second product (and its result, in the general case) are written
   to memory by their own passes (:func:`_materialised`): XLA's CPU backend would
   otherwise evaluate them inside the product, block by block, which cost more than the

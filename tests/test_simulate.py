@@ -40,18 +40,21 @@ def test_jax_step_matches_numpy_reference_float32(student, freeze_a):
     x, y = reference_batch(rng, T, 128, 32, label_noise=0.1)
     kw = dict(lr=0.1, eps=0.05, freeze_a=freeze_a)
     W_ref, a_ref = reference_step(W, a, x, y, student=student, **kw)
-    # coefficients traced (as simulate_network runs it) and lr, eps traced too
-    step = jax.jit(lambda W, a, x, y, s, ds, lr, eps: sgd_step(
-        W, a, x, y, s_coeffs=s, ds_coeffs=ds, lr=lr, eps=eps, freeze_a=freeze_a))
-    W_jax, a_jax = map(np.asarray, step(W, a, x, y, np.float32(student.coeffs),
-                                        np.float32(student.derivative().coeffs),
-                                        np.float32(0.1), np.float32(0.05)))
-    assert W_jax.dtype == np.float32
-    # the step moves W by O(lr); agreement to a few float32 ulps of O(1) numbers
-    assert np.max(np.abs(W_jax - W_ref)) < 2e-6
-    assert np.max(np.abs(a_jax - a_ref)) < 2e-6
-    assert np.max(np.abs(W_jax - W)) > 1e-3  # the step did something
-    np.testing.assert_allclose(np.linalg.norm(W_jax, axis=1), 1.0, atol=1e-6)
+    # coefficients traced (as simulate_network runs it) and lr, eps traced too; the batch
+    # as given, and as the simulation passes it (x / sqrt(2), x_scale = sqrt(2))
+    step = jax.jit(lambda W, a, x, y, s, ds, lr, eps, scale: sgd_step(
+        W, a, x, y, s_coeffs=s, ds_coeffs=ds, lr=lr, eps=eps, freeze_a=freeze_a, x_scale=scale))
+    root2 = np.sqrt(2).astype(np.float32)
+    for xs, scale in ((x, np.float32(1)), (x / root2, root2)):
+        W_jax, a_jax = map(np.asarray, step(W, a, xs, y, np.float32(student.coeffs),
+                                            np.float32(student.derivative().coeffs),
+                                            np.float32(0.1), np.float32(0.05), scale))
+        assert W_jax.dtype == np.float32
+        # the step moves W by O(lr); agreement to a few float32 ulps of O(1) numbers
+        assert np.max(np.abs(W_jax - W_ref)) < 2e-6
+        assert np.max(np.abs(a_jax - a_ref)) < 2e-6
+        assert np.max(np.abs(W_jax - W)) > 1e-3  # the step did something
+        np.testing.assert_allclose(np.linalg.norm(W_jax, axis=1), 1.0, atol=1e-6)
 
 
 @pytest.mark.parametrize("student", [tanh(9), S, polynomial(0.2, 0.7), polynomial(0.3, 0.0, -0.4)])

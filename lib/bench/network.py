@@ -30,6 +30,7 @@ step to the GPU's own float32 matrix-multiply rate (a square product timed alike
 from __future__ import annotations
 
 import os
+import re
 import time
 
 import numpy as np
@@ -291,6 +292,22 @@ def run_gpu(shapes=GPU_SHAPES, quick: bool = False, device=None) -> dict:
     return results
 
 
+def operations(hlo: str) -> dict:
+    """The operations of a compiled program's text: ``{name: (shape, JAX operation)}``,
+    the shape without its layout (a tuple for a fusion with several outputs; a longer
+    tuple, such as a loop's state, as its number of arrays)."""
+    ops = {}
+    for line in hlo.splitlines():
+        if m := re.match(r"\s*(?:ROOT )?%([\w.-]+) = (\([^)]*\)|\w+\[[\d,]*\]\S*) ([\w-]+)\(",
+                         line):
+            shape = re.sub(r"\{[^}]*\}|/\*.*?\*/", "", m[2])
+            if shape.startswith("(") and shape.count("[") > 3:  # e.g. a loop's whole state
+                shape = f"({shape.count('[')} arrays)"
+            what = re.search(r'op_name="[^"]*?([\w-]+)"', line)
+            ops[m[1]] = (shape, what[1] if what else m[3])
+    return ops
+
+
 def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
     """Where a step's time goes: per-operation times of :func:`step_loop` from a
     ``jax.profiler`` trace, as ``(ms per step, operation, shape, what)`` rows, largest
@@ -301,7 +318,6 @@ def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
     import glob
     import gzip
     import json
-    import re
     import tempfile
 
     import jax
@@ -316,12 +332,7 @@ def profile(d=256, n=1024, b=1024, steps=20, reps=5, top=14) -> list:
         trace = glob.glob(os.path.join(tmp, "**", "*.json.gz"), recursive=True)[0]
         with gzip.open(trace) as fh:
             events = json.load(fh)["traceEvents"]
-    # the compiled program's operations: name -> (shape, JAX operation)
-    ops = {}
-    for line in run.hlo().splitlines():
-        if m := re.match(r"\s*(?:ROOT )?%([\w.-]+) = (\w+\[[\d,]*\])\S* ([\w-]+)\(", line):
-            what = re.search(r'op_name="[^"]*?([\w-]+)"', line)
-            ops[m[1]] = (m[2], what[1] if what else m[3])
+    ops = operations(run.hlo())
     total = collections.Counter()
     for e in events:
         if e.get("ph") == "X" and e.get("name") in ops:

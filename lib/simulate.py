@@ -440,14 +440,15 @@ def _stats(W, a, p):
 
 
 def _draw(k_run, i, p, *, batch, dim, noisy, dtype):
-    """Batch ``i`` of a run, ``(x / sqrt(2), y)``: drawn from ``fold_in(k_run, i)``, its
-    label noise (if any) being column ``dim`` of the same draw."""
+    """Batch ``i`` of a run, ``(x, y, x_scale)``: drawn from ``fold_in(k_run, i)``, its
+    label noise (if any) being column ``dim`` of the same draw; the batch is
+    ``x_scale * x`` (``halved``: :func:`sgd_step` takes the factor)."""
     x, z, extras = gaussian_batch(_fold_in(k_run, i), batch, dim, dtype, extra=int(noisy),
                                   halved=True)
     y = hermite_eval(p["t"], z)
     if noisy:
         y = y + p["noise"] * extras[0]
-    return x, y
+    return x, y, np.sqrt(2).astype(dtype)
 
 
 def _train_steps(W, a, k_run, p, start, stop, *, batch, freeze_a, noisy):
@@ -458,9 +459,9 @@ def _train_steps(W, a, k_run, p, start, stop, *, batch, freeze_a, noisy):
 
     def body(i, carry):
         W, a = carry
-        x, y = _draw(k_run, i, p, batch=batch, dim=dim, noisy=noisy, dtype=W.dtype)
+        x, y, x_scale = _draw(k_run, i, p, batch=batch, dim=dim, noisy=noisy, dtype=W.dtype)
         return sgd_step(W, a, x, y, s_coeffs=p["s"], ds_coeffs=p["ds"], lr=p["lr"], eps=p["eps"],
-                        freeze_a=freeze_a, x_scale=np.sqrt(2).astype(W.dtype))
+                        freeze_a=freeze_a, x_scale=x_scale)
 
     return jax.lax.fori_loop(start, stop, body, (W, a))
 
